@@ -1,0 +1,1 @@
+# dezero_add_step(NN ...) is defined here.

@@ -1,0 +1,1 @@
+#include "np/ndarray.hpp"

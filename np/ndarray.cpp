@@ -1,0 +1,290 @@
+// The ndarray handle: storage, element access, conversions and the creation functions.
+#include "np/ndarray.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <new>
+
+#include "np/detail.hpp"
+
+namespace np {
+
+namespace {
+
+// 64-byte aligned storage so that Eigen's vectorised kernels get aligned rows.
+std::shared_ptr<std::byte[]> allocate(std::size_t bytes) {
+  constexpr std::align_val_t alignment{64};
+  auto* p = static_cast<std::byte*>(::operator new[](bytes ? bytes : 1, alignment));
+  return std::shared_ptr<std::byte[]>(
+      p, [](std::byte* q) { ::operator delete[](q, std::align_val_t{64}); });
+}
+
+template <class T>
+double to_double(T v) {
+  return static_cast<double>(v);
+}
+
+}  // namespace
+
+ndarray::ndarray(Shape shape, DType dtype) : shape_(shape), dtype_(dtype) {
+  for (auto d : shape_) {
+    if (d < 0) throw shape_error(detail::msg("array: negative dimensions are not allowed: ", shape_));
+  }
+  storage_ = allocate(nbytes());
+  ptr_ = storage_.get();
+  std::memset(ptr_, 0, nbytes());
+}
+
+ndarray ndarray::uninitialized(Shape shape, DType dtype) {
+  ndarray a;
+  a.shape_ = shape;
+  a.dtype_ = dtype;
+  for (auto d : a.shape_) {
+    if (d < 0) throw shape_error(detail::msg("array: negative dimensions are not allowed: ", shape));
+  }
+  a.storage_ = allocate(a.nbytes());
+  a.ptr_ = a.storage_.get();
+  return a;
+}
+
+std::int64_t ndarray::len() const {
+  if (!defined() || ndim() == 0) throw shape_error("len() of unsized object");
+  return shape_[0];
+}
+
+void ndarray::check_dtype(DType wanted, const char* op) const {
+  if (!defined()) throw std::invalid_argument(detail::msg(op, ": the array is None"));
+  if (dtype_ != wanted) {
+    throw dtype_error(detail::msg(op, ": the array has dtype ", dtype_, ", not ", wanted));
+  }
+}
+
+double ndarray::flat(std::int64_t i) const {
+  if (i < 0 || i >= size()) {
+    throw index_error(detail::msg("flat: index ", i, " is out of bounds for size ", size()));
+  }
+  return dispatch(dtype_, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    return to_double(reinterpret_cast<const T*>(ptr_)[i]);
+  });
+}
+
+void ndarray::set_flat(std::int64_t i, double value) {
+  if (i < 0 || i >= size()) {
+    throw index_error(detail::msg("flat: index ", i, " is out of bounds for size ", size()));
+  }
+  dispatch(dtype_, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    reinterpret_cast<T*>(ptr_)[i] = static_cast<T>(value);
+  });
+}
+
+ndarray ndarray::copy() const {
+  if (!defined()) return {};
+  ndarray out = uninitialized(shape_, dtype_);
+  std::memcpy(out.ptr_, ptr_, nbytes());
+  return out;
+}
+
+ndarray ndarray::astype(DType dtype) const {
+  if (!defined()) throw std::invalid_argument("astype: the array is None");
+  if (dtype == dtype_) return copy();
+  ndarray out = uninitialized(shape_, dtype);
+  const std::int64_t n = size();
+  dispatch(dtype_, [&](auto from_tag) {
+    using From = typename decltype(from_tag)::type;
+    dispatch(dtype, [&](auto to_tag) {
+      using To = typename decltype(to_tag)::type;
+      const From* src = reinterpret_cast<const From*>(ptr_);
+      To* dst = reinterpret_cast<To*>(out.ptr_);
+      for (std::int64_t i = 0; i < n; ++i) {
+        if constexpr (std::is_same_v<To, bool>) {
+          dst[i] = src[i] != From(0);
+        } else {
+          dst[i] = static_cast<To>(src[i]);
+        }
+      }
+    });
+  });
+  return out;
+}
+
+void ndarray::fill(double value) {
+  const std::int64_t n = size();
+  dispatch(dtype_, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* p = reinterpret_cast<T*>(ptr_);
+    const T v = static_cast<T>(value);
+    for (std::int64_t i = 0; i < n; ++i) p[i] = v;
+  });
+}
+
+ndarray ndarray::view_of(const ndarray& base, Shape shape) {
+  ndarray v = base;
+  v.shape_ = shape;
+  return v;
+}
+
+ndarray ndarray::reshape(Shape shape) const {
+  int unknown = -1;
+  std::int64_t known = 1;
+  for (int i = 0; i < shape.ndim(); ++i) {
+    if (shape[static_cast<std::size_t>(i)] == -1) {
+      if (unknown >= 0) throw shape_error("reshape: can only specify one unknown dimension");
+      unknown = i;
+    } else if (shape[static_cast<std::size_t>(i)] < 0) {
+      throw shape_error(detail::msg("reshape: negative dimension in ", shape));
+    } else {
+      known *= shape[static_cast<std::size_t>(i)];
+    }
+  }
+  if (unknown >= 0) {
+    if (known == 0 || size() % known != 0) {
+      throw shape_error(detail::msg("reshape: cannot reshape array of size ", size(),
+                                    " into shape ", shape));
+    }
+    shape[static_cast<std::size_t>(unknown)] = size() / known;
+  } else if (known != size()) {
+    throw shape_error(detail::msg("reshape: cannot reshape array of size ", size(),
+                                  " into shape ", shape));
+  }
+  return view_of(*this, shape);
+}
+
+ndarray ndarray::flatten() const { return reshape({size()}).copy(); }
+
+// ---------------------------------------------------------------------------- creation
+
+ndarray array(const NestedList& list, std::optional<DType> dtype) {
+  // First pass: the shape (rectangular, or shape_error) and the common dtype of the leaves.
+  Shape shape;
+  for (const NestedList* level = &list; level->is_list_;) {
+    shape.push_back(static_cast<std::int64_t>(level->items_.size()));
+    if (level->items_.empty()) break;
+    level = &level->items_.front();
+  }
+  DType inferred = DType::bool_;
+  bool any_leaf = false;
+  std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(shape.numel()));
+  auto walk = [&](auto& self, const NestedList& node, int depth) -> void {
+    if (!node.is_list_) {
+      if (depth != shape.ndim()) {
+        throw shape_error("array: the nested lists are not rectangular (ragged nesting)");
+      }
+      inferred = any_leaf ? promote_types(inferred, node.dtype_) : node.dtype_;
+      any_leaf = true;
+      values.push_back(node.value_);
+      return;
+    }
+    if (depth >= shape.ndim() ||
+        static_cast<std::int64_t>(node.items_.size()) != shape[static_cast<std::size_t>(depth)]) {
+      throw shape_error("array: the nested lists are not rectangular (ragged nesting)");
+    }
+    for (const auto& item : node.items_) self(self, item, depth + 1);
+  };
+  walk(walk, list, 0);
+  if (!any_leaf) inferred = DType::float64;  // np.array([]) is float64
+  ndarray out(shape, dtype.value_or(inferred));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out.set_flat(static_cast<std::int64_t>(i), values[i]);
+  }
+  return out;
+}
+
+ndarray empty(Shape shape, DType dtype) { return ndarray(shape, dtype); }
+ndarray zeros(Shape shape, DType dtype) { return ndarray(shape, dtype); }
+ndarray ones(Shape shape, DType dtype) { return full(shape, 1.0, dtype); }
+
+ndarray full(Shape shape, double value, DType dtype) {
+  ndarray out = ndarray::uninitialized(shape, dtype);
+  out.fill(value);
+  return out;
+}
+
+ndarray zeros_like(const ndarray& a, std::optional<DType> dtype) {
+  return zeros(a.shape(), dtype.value_or(a.dtype()));
+}
+ndarray ones_like(const ndarray& a, std::optional<DType> dtype) {
+  return ones(a.shape(), dtype.value_or(a.dtype()));
+}
+ndarray full_like(const ndarray& a, double value, std::optional<DType> dtype) {
+  return full(a.shape(), value, dtype.value_or(a.dtype()));
+}
+
+ndarray arange(std::int64_t stop) { return arange(std::int64_t{0}, stop, std::int64_t{1}); }
+
+ndarray arange(std::int64_t start, std::int64_t stop, std::int64_t step) {
+  if (step == 0) throw std::invalid_argument("arange: step must not be zero");
+  const std::int64_t n = std::max<std::int64_t>(0, (stop - start + step + (step > 0 ? -1 : 1)) / step);
+  ndarray out = ndarray::uninitialized({n}, DType::int64);
+  auto* p = out.data<std::int64_t>();
+  for (std::int64_t i = 0; i < n; ++i) p[i] = start + i * step;
+  return out;
+}
+
+ndarray arange(double start, double stop, double step) {
+  if (step == 0.0) throw std::invalid_argument("arange: step must not be zero");
+  const auto n = static_cast<std::int64_t>(std::max(0.0, std::ceil((stop - start) / step)));
+  ndarray out = ndarray::uninitialized({n}, DType::float64);
+  auto* p = out.data<double>();
+  for (std::int64_t i = 0; i < n; ++i) p[i] = start + static_cast<double>(i) * step;
+  return out;
+}
+
+ndarray linspace(double start, double stop, std::int64_t num) {
+  if (num < 0) throw std::invalid_argument(detail::msg("linspace: number of samples, ", num, ", must be non-negative"));
+  ndarray out = ndarray::uninitialized({num}, DType::float64);
+  auto* p = out.data<double>();
+  // NumPy: arange(num) * step + start, then the last sample set to `stop` exactly.
+  const double step = num > 1 ? (stop - start) / static_cast<double>(num - 1) : 0.0;
+  for (std::int64_t i = 0; i < num; ++i) p[i] = static_cast<double>(i) * step + start;
+  if (num > 1) p[num - 1] = stop;
+  return out;
+}
+
+ndarray eye(std::int64_t n, DType dtype) {
+  ndarray out = zeros({n, n}, dtype);
+  for (std::int64_t i = 0; i < n; ++i) out.set_flat(i * n + i, 1.0);
+  return out;
+}
+
+// ---------------------------------------------------------------------------- dtype rules
+
+DType result_type(const ndarray& a, const ndarray& b) {
+  const bool a_scalar = a.ndim() == 0, b_scalar = b.ndim() == 0;
+  if (a_scalar != b_scalar) {
+    // NumPy 1.x value-based casting: a 0-d operand of the same or a lower kind adopts the
+    // array's dtype (float32 array + 1.0 -> float32, uint8 array + 1 -> uint8).
+    const ndarray& scalar = a_scalar ? a : b;
+    const ndarray& arr = a_scalar ? b : a;
+    if (kind_rank(scalar.dtype()) <= kind_rank(arr.dtype())) return arr.dtype();
+  }
+  return promote_types(a.dtype(), b.dtype());
+}
+
+// ---------------------------------------------------------------------------- helpers
+
+namespace detail {
+
+int normalize_axis(int axis, int ndim, const char* op) {
+  if (axis < -ndim || axis >= ndim) {
+    throw axis_error(msg(op, ": axis ", axis, " is out of bounds for array of dimension ", ndim));
+  }
+  return axis < 0 ? axis + ndim : axis;
+}
+
+std::vector<bool> axes_mask(const Axes& axes, int ndim, const char* op) {
+  std::vector<bool> mask(static_cast<std::size_t>(ndim), axes.is_none());
+  if (axes.is_none()) return mask;
+  for (int axis : axes.axes()) {
+    const auto a = static_cast<std::size_t>(normalize_axis(axis, ndim, op));
+    if (mask[a]) throw axis_error(msg(op, ": duplicate value in 'axis'"));
+    mask[a] = true;
+  }
+  return mask;
+}
+
+}  // namespace detail
+
+}  // namespace np
