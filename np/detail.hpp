@@ -20,8 +20,8 @@ inline std::array<std::int64_t, Shape::max_ndim> strides_of(const Shape& shape) 
   std::array<std::int64_t, Shape::max_ndim> s{};
   std::int64_t step = 1;
   for (int i = shape.ndim() - 1; i >= 0; --i) {
-    s[static_cast<std::size_t>(i)] = step;
-    step *= shape[static_cast<std::size_t>(i)];
+    s[i] = step;
+    step *= shape[i];
   }
   return s;
 }

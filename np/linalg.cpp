@@ -1,1 +1,165 @@
-#include "np/ndarray.hpp"
+// Matrix products: matmul, dot, tensordot. Every 2-D product is Eigen's GEMM run directly on
+// the arrays' row-major storage (Eigen::Map, no copies), using both cores through OpenMP.
+#include <Eigen/Core>
+#include <numeric>
+
+#include "np/detail.hpp"
+
+namespace np {
+
+namespace {
+
+using detail::msg;
+
+template <class T>
+using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// C (m x n) = A (m x k) * B (k x n), all row-major and contiguous.
+template <class T>
+void gemm(const T* a, const T* b, T* c, std::int64_t m, std::int64_t k, std::int64_t n) {
+  Eigen::Map<const RowMatrix<T>> A(a, m, k);
+  Eigen::Map<const RowMatrix<T>> B(b, k, n);
+  Eigen::Map<RowMatrix<T>> C(c, m, n);
+  if (k == 0) {
+    C.setZero();
+    return;
+  }
+  C.noalias() = A * B;
+}
+
+void require_defined(const ndarray& a, const char* op) {
+  if (!a.defined()) throw std::invalid_argument(msg(op, ": the operand is None"));
+}
+
+}  // namespace
+
+ndarray matmul(const ndarray& a, const ndarray& b) {
+  require_defined(a, "matmul");
+  require_defined(b, "matmul");
+  if (a.ndim() == 0 || b.ndim() == 0) {
+    throw shape_error(msg("matmul: input operand ", a.ndim() == 0 ? 0 : 1,
+                          " does not have enough dimensions (shapes ", a.shape(), " and ", b.shape(), ")"));
+  }
+  // 1-D operands become a row (left) or a column (right); that axis is dropped at the end.
+  const Shape sa = a.ndim() == 1 ? Shape{1, a.shape()[0]} : a.shape();
+  const Shape sb = b.ndim() == 1 ? Shape{b.shape()[0], 1} : b.shape();
+  const std::int64_t m = sa[sa.ndim() - 2], k = sa.back(), n = sb.back();
+  if (sb[sb.ndim() - 2] != k) {
+    throw shape_error(msg("matmul: shapes ", a.shape(), " and ", b.shape(), " are not aligned: ", k,
+                          " (dim ", a.ndim() - 1, ") != ", sb[sb.ndim() - 2], " (dim ",
+                          std::max(b.ndim() - 2, 0), ")"));
+  }
+  const Shape batch_a(sa.begin(), sa.end() - 2), batch_b(sb.begin(), sb.end() - 2);
+  const Shape batch = broadcast_shapes(batch_a, batch_b, "matmul");
+  Shape out_shape = batch;
+  if (a.ndim() > 1) out_shape.push_back(m);
+  if (b.ndim() > 1) out_shape.push_back(n);
+
+  DType dtype = result_type(a, b);
+  const DType compute = dtype == DType::bool_ ? DType::int64 : dtype;
+  const ndarray x = detail::as_dtype(broadcast_to(a.reshape(sa), [&] {
+                                       Shape s = batch;
+                                       s.push_back(m);
+                                       s.push_back(k);
+                                       return s;
+                                     }()),
+                                     compute);
+  const ndarray y = detail::as_dtype(broadcast_to(b.reshape(sb), [&] {
+                                       Shape s = batch;
+                                       s.push_back(k);
+                                       s.push_back(n);
+                                       return s;
+                                     }()),
+                                     compute);
+  ndarray out = ndarray::uninitialized(out_shape, compute);
+  const std::int64_t count = batch.numel();
+  dispatch(compute, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (!std::is_same_v<T, bool>) {
+      const T* px = static_cast<const T*>(x.raw_data());
+      const T* py = static_cast<const T*>(y.raw_data());
+      T* po = static_cast<T*>(out.raw_data());
+      for (std::int64_t i = 0; i < count; ++i) {
+        gemm(px + i * m * k, py + i * k * n, po + i * m * n, m, k, n);
+      }
+    }
+  });
+  return dtype == DType::bool_ ? out.astype(DType::bool_) : out;
+}
+
+ndarray dot(const ndarray& a, const ndarray& b) {
+  require_defined(a, "dot");
+  require_defined(b, "dot");
+  if (a.ndim() == 0 || b.ndim() == 0) return a * b;
+  if (a.ndim() <= 2 && b.ndim() <= 2) {
+    if (a.shape().back() != b.shape()[b.ndim() == 1 ? 0 : b.ndim() - 2]) {
+      throw shape_error(msg("dot: shapes ", a.shape(), " and ", b.shape(), " are not aligned"));
+    }
+    return matmul(a, b);
+  }
+  return tensordot(a, b, {a.ndim() - 1}, {b.ndim() == 1 ? 0 : b.ndim() - 2});
+}
+
+ndarray ndarray::dot(const ndarray& other) const { return np::dot(*this, other); }
+
+ndarray tensordot(const ndarray& a, const ndarray& b, const std::vector<int>& axes_a,
+                  const std::vector<int>& axes_b) {
+  require_defined(a, "tensordot");
+  require_defined(b, "tensordot");
+  if (axes_a.size() != axes_b.size()) {
+    throw shape_error(msg("tensordot: shape-mismatch for sum: ", axes_a.size(), " axes of ",
+                          a.shape(), " against ", axes_b.size(), " axes of ", b.shape()));
+  }
+  std::vector<bool> summed_a(static_cast<std::size_t>(a.ndim())), summed_b(static_cast<std::size_t>(b.ndim()));
+  std::vector<int> ia, ib;
+  std::int64_t k = 1;
+  for (std::size_t i = 0; i < axes_a.size(); ++i) {
+    const int x = detail::normalize_axis(axes_a[i], a.ndim(), "tensordot");
+    const int y = detail::normalize_axis(axes_b[i], b.ndim(), "tensordot");
+    if (a.shape()[x] != b.shape()[y]) {
+      throw shape_error(msg("tensordot: shape-mismatch for sum: axis ", x, " of ", a.shape(),
+                            " and axis ", y, " of ", b.shape()));
+    }
+    summed_a[x] = summed_b[y] = true;
+    ia.push_back(x);
+    ib.push_back(y);
+    k *= a.shape()[x];
+  }
+  // a -> (free axes of a, summed axes) and b -> (summed axes, free axes of b): one GEMM.
+  std::vector<int> order_a, order_b = ib;
+  Shape out_shape;
+  std::int64_t m = 1, n = 1;
+  for (int i = 0; i < a.ndim(); ++i) {
+    if (!summed_a[i]) {
+      order_a.push_back(i);
+      out_shape.push_back(a.shape()[i]);
+      m *= a.shape()[i];
+    }
+  }
+  order_a.insert(order_a.end(), ia.begin(), ia.end());
+  for (int i = 0; i < b.ndim(); ++i) {
+    if (!summed_b[i]) {
+      order_b.push_back(i);
+      out_shape.push_back(b.shape()[i]);
+      n *= b.shape()[i];
+    }
+  }
+  auto is_identity = [](const std::vector<int>& order) {
+    for (std::size_t i = 0; i < order.size(); ++i) if (order[i] != static_cast<int>(i)) return false;
+    return true;
+  };
+  const ndarray at = is_identity(order_a) ? a : a.transpose(order_a);
+  const ndarray bt = is_identity(order_b) ? b : b.transpose(order_b);
+  return matmul(at.reshape({m, k}), bt.reshape({k, n})).reshape(out_shape);
+}
+
+ndarray tensordot(const ndarray& a, const ndarray& b, int n) {
+  std::vector<int> axes_a, axes_b;
+  for (int i = 0; i < n; ++i) {
+    axes_a.push_back(a.ndim() - n + i);
+    axes_b.push_back(i);
+  }
+  return tensordot(a, b, axes_a, axes_b);
+}
+
+}  // namespace np

@@ -129,13 +129,13 @@ ndarray ndarray::reshape(Shape shape) const {
   int unknown = -1;
   std::int64_t known = 1;
   for (int i = 0; i < shape.ndim(); ++i) {
-    if (shape[static_cast<std::size_t>(i)] == -1) {
+    if (shape[i] == -1) {
       if (unknown >= 0) throw shape_error("reshape: can only specify one unknown dimension");
       unknown = i;
-    } else if (shape[static_cast<std::size_t>(i)] < 0) {
+    } else if (shape[i] < 0) {
       throw shape_error(detail::msg("reshape: negative dimension in ", shape));
     } else {
-      known *= shape[static_cast<std::size_t>(i)];
+      known *= shape[i];
     }
   }
   if (unknown >= 0) {
@@ -143,7 +143,7 @@ ndarray ndarray::reshape(Shape shape) const {
       throw shape_error(detail::msg("reshape: cannot reshape array of size ", size(),
                                     " into shape ", shape));
     }
-    shape[static_cast<std::size_t>(unknown)] = size() / known;
+    shape[unknown] = size() / known;
   } else if (known != size()) {
     throw shape_error(detail::msg("reshape: cannot reshape array of size ", size(),
                                   " into shape ", shape));
@@ -166,7 +166,7 @@ ndarray array(const NestedList& list, std::optional<DType> dtype) {
   DType inferred = DType::bool_;
   bool any_leaf = false;
   std::vector<double> values;
-  values.reserve(static_cast<std::size_t>(shape.numel()));
+  values.reserve(shape.numel());
   auto walk = [&](auto& self, const NestedList& node, int depth) -> void {
     if (!node.is_list_) {
       if (depth != shape.ndim()) {
@@ -178,7 +178,7 @@ ndarray array(const NestedList& list, std::optional<DType> dtype) {
       return;
     }
     if (depth >= shape.ndim() ||
-        static_cast<std::int64_t>(node.items_.size()) != shape[static_cast<std::size_t>(depth)]) {
+        static_cast<std::int64_t>(node.items_.size()) != shape[depth]) {
       throw shape_error("array: the nested lists are not rectangular (ragged nesting)");
     }
     for (const auto& item : node.items_) self(self, item, depth + 1);
@@ -275,10 +275,10 @@ int normalize_axis(int axis, int ndim, const char* op) {
 }
 
 std::vector<bool> axes_mask(const Axes& axes, int ndim, const char* op) {
-  std::vector<bool> mask(static_cast<std::size_t>(ndim), axes.is_none());
+  std::vector<bool> mask(ndim, axes.is_none());
   if (axes.is_none()) return mask;
   for (int axis : axes.axes()) {
-    const auto a = static_cast<std::size_t>(normalize_axis(axis, ndim, op));
+    const auto a = normalize_axis(axis, ndim, op);
     if (mask[a]) throw axis_error(msg(op, ": duplicate value in 'axis'"));
     mask[a] = true;
   }

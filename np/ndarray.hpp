@@ -173,8 +173,10 @@ class ndarray {
   // --- products ---------------------------------------------------------------------------
   ndarray dot(const ndarray& other) const;
 
-  // --- indexing: a[i], a[{i, j}], a[{np::slice(), 2}], a[{np::arange(N), t}] ----------------
-  ndarray operator[](const Index& index) const;
+  // --- indexing: a[i], a[idx], a[{i, j}], a[{np::slice(1, 3)}], a[{np::slice(), 2}],
+  //     a[{np::arange(N), t}] -------------------------------------------------------------------
+  ndarray operator[](std::int64_t index) const;
+  ndarray operator[](const ndarray& index) const;
   ndarray operator[](const Indices& indices) const;
 
   // --- in-place arithmetic (the dtype of `*this` is kept, as NumPy's casting="same_kind") ---

@@ -11,14 +11,14 @@ std::int64_t Shape::at(int axis) const {
   if (a < 0 || a >= ndim_) {
     throw axis_error(detail::msg("axis ", axis, " is out of bounds for array of dimension ", ndim_));
   }
-  return dims_[static_cast<std::size_t>(a)];
+  return dims_[a];
 }
 
 void Shape::push_back(std::int64_t d) {
   if (ndim_ == max_ndim) {
     throw shape_error(detail::msg("shape: at most ", max_ndim, " axes are supported"));
   }
-  dims_[static_cast<std::size_t>(ndim_++)] = d;
+  dims_[ndim_++] = d;
 }
 
 void Shape::insert(int pos, std::int64_t d) {
@@ -35,7 +35,7 @@ std::string Shape::str() const {
   std::string s = "(";
   for (int i = 0; i < ndim_; ++i) {
     if (i) s += ", ";
-    s += std::to_string(dims_[static_cast<std::size_t>(i)]);
+    s += std::to_string(dims_[i]);
   }
   if (ndim_ == 1) s += ",";
   return s + ")";

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -20,7 +21,7 @@ class Shape {
   Shape() = default;
   Shape(std::initializer_list<std::int64_t> dims) { assign(dims.begin(), dims.end()); }
   Shape(const std::vector<std::int64_t>& dims) { assign(dims.begin(), dims.end()); }
-  template <class It>
+  template <std::input_iterator It>
   Shape(It first, It last) {
     assign(first, last);
   }
