@@ -1,0 +1,240 @@
+#include "dezero/core.hpp"
+
+#include <algorithm>
+#include <ostream>
+#include <stdexcept>
+#include <unordered_set>
+
+#include "dezero/functions.hpp"
+
+namespace dezero {
+
+// ===================================== Config ===============================================
+
+ConfigGuard using_config(std::string_view name, bool value) {
+  if (name == "enable_backprop") return ConfigGuard(Config::enable_backprop, value);
+  if (name == "train") return ConfigGuard(Config::train, value);
+  throw std::invalid_argument("using_config: Config has no attribute '" + std::string(name) +
+                              "' (known: enable_backprop, train)");
+}
+
+ConfigGuard no_grad() { return using_config("enable_backprop", false); }
+ConfigGuard test_mode() { return using_config("train", false); }
+
+// ===================================== Variable =============================================
+
+Variable::Variable(np::ndarray data, std::string name)
+    : node_(std::make_shared<detail::VariableNode>()) {
+  node_->data = std::move(data);
+  node_->name = std::move(name);
+}
+
+detail::VariableNode& Variable::node() const {
+  if (!node_) throw std::logic_error("Variable: this variable is None");
+  return *node_;
+}
+
+Variable Variable::grad() const { return Variable(node().grad); }
+void Variable::set_grad(const Variable& grad) const { node().grad = grad.node_; }
+
+void Variable::set_creator(std::shared_ptr<Function> func) const {
+  node().generation = func->generation() + 1;
+  node().creator = std::move(func);
+}
+
+void Variable::backward(bool retain_grad, bool create_graph) const {
+  if (!node().grad) set_grad(Variable(np::ones_like(data())));
+
+  // Functions wait in a list sorted by generation; the last one (the latest generation, and
+  // among equals the one added last, as with Python's stable sort) is processed next.
+  std::vector<std::shared_ptr<Function>> funcs;
+  std::unordered_set<const Function*> seen;
+  auto add_func = [&](const std::shared_ptr<Function>& f) {
+    if (!seen.insert(f.get()).second) return;
+    const auto pos = std::upper_bound(
+        funcs.begin(), funcs.end(), f->generation(),
+        [](int g, const std::shared_ptr<Function>& other) { return g < other->generation(); });
+    funcs.insert(pos, f);
+  };
+  if (node().creator) add_func(node().creator);
+
+  while (!funcs.empty()) {
+    const std::shared_ptr<Function> f = std::move(funcs.back());
+    funcs.pop_back();
+    const Variables outputs = f->outputs();
+    Variables gys;
+    gys.reserve(outputs.size());
+    for (const auto& y : outputs) {
+      if (!y || !y.grad()) {
+        throw std::logic_error("backward: an output of " + f->name() + " has no gradient");
+      }
+      gys.push_back(y.grad());
+    }
+    {
+      // The backward pass is recorded only when asked for (higher-order derivatives).
+      const ConfigGuard guard(Config::enable_backprop, create_graph);
+      const Variables gxs = f->backward(gys);
+      const Variables& inputs = f->inputs();
+      if (gxs.size() != inputs.size()) {
+        throw std::logic_error("backward: " + f->name() + " returned " + std::to_string(gxs.size()) +
+                               " gradients for " + std::to_string(inputs.size()) + " inputs");
+      }
+      for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const Variable& x = inputs[i];
+        // The first gradient is shared, later ones are added into a new variable (never in
+        // place), exactly as x.grad = x.grad + gx in the book.
+        x.set_grad(x.grad() ? x.grad() + gxs[i] : gxs[i]);
+        if (x.creator()) add_func(x.creator());
+      }
+    }
+    if (!retain_grad) {
+      for (const auto& y : outputs) y.cleargrad();
+    }
+  }
+}
+
+void Variable::unchain_backward() const {
+  if (!node().creator) return;
+  std::vector<std::shared_ptr<Function>> funcs{node().creator};
+  while (!funcs.empty()) {
+    const auto f = funcs.back();
+    funcs.pop_back();
+    for (const auto& x : f->inputs()) {
+      if (x.creator()) {
+        funcs.push_back(x.creator());
+        x.unchain();
+      }
+    }
+  }
+}
+
+Variable Variable::reshape(const np::Shape& shape) const { return functions::reshape(*this, shape); }
+Variable Variable::transpose() const { return functions::transpose(*this); }
+Variable Variable::transpose(const std::vector<int>& axes) const {
+  return functions::transpose(*this, axes);
+}
+Variable Variable::sum(np::Axes axes, bool keepdims) const {
+  return functions::sum(*this, std::move(axes), keepdims);
+}
+Variable Variable::matmul(const Variable& w) const { return functions::matmul(*this, w); }
+
+std::ostream& operator<<(std::ostream& os, const Variable& x) {
+  if (!x) return os << "None";
+  if (!x.data().defined()) return os << "variable(None)";
+  std::string text = np::str(x.data());
+  std::string indented;
+  for (char c : text) {
+    indented += c;
+    if (c == '\n') indented += std::string(9, ' ');
+  }
+  return os << "variable(" << indented << ")";
+}
+
+// ===================================== Function =============================================
+
+Variables Function::operator()(const Variables& inputs) {
+  Arrays xs;
+  xs.reserve(inputs.size());
+  for (const auto& x : inputs) xs.push_back(x.data());
+  Arrays ys = forward(xs);
+  Variables outputs;
+  outputs.reserve(ys.size());
+  for (auto& y : ys) outputs.emplace_back(std::move(y));
+
+  if (Config::enable_backprop) {
+    generation_ = 0;
+    for (const auto& x : inputs) generation_ = std::max(generation_, x.generation());
+    const auto self = shared_from_this();
+    for (const auto& y : outputs) y.set_creator(self);
+    inputs_ = inputs;
+    outputs_.clear();
+    for (const auto& y : outputs) outputs_.push_back(y.node_);
+  }
+  return outputs;
+}
+
+Variables Function::outputs() const {
+  Variables out;
+  out.reserve(outputs_.size());
+  for (const auto& w : outputs_) out.push_back(Variable(w.lock()));
+  return out;
+}
+
+// ===================================== arithmetic ===========================================
+// Backward passes are written with Variable operations, so that with create_graph they
+// become part of the graph and can be differentiated again.
+
+Arrays Add::forward(const Arrays& xs) {
+  x0_shape_ = xs[0].shape();
+  x1_shape_ = xs[1].shape();
+  return {xs[0] + xs[1]};
+}
+
+Variables Add::backward(const Variables& gys) {
+  Variable gx0 = gys[0], gx1 = gys[0];
+  if (!(x0_shape_ == x1_shape_)) {  // the forward pass broadcast one of them
+    gx0 = functions::sum_to(gx0, x0_shape_);
+    gx1 = functions::sum_to(gx1, x1_shape_);
+  }
+  return {gx0, gx1};
+}
+
+Arrays Mul::forward(const Arrays& xs) { return {xs[0] * xs[1]}; }
+
+Variables Mul::backward(const Variables& gys) {
+  const Variable &x0 = input(0), &x1 = input(1), &gy = gys[0];
+  Variable gx0 = gy * x1, gx1 = gy * x0;
+  if (!(x0.shape() == x1.shape())) {
+    gx0 = functions::sum_to(gx0, x0.shape());
+    gx1 = functions::sum_to(gx1, x1.shape());
+  }
+  return {gx0, gx1};
+}
+
+Arrays Neg::forward(const Arrays& xs) { return {-xs[0]}; }
+Variables Neg::backward(const Variables& gys) { return {-gys[0]}; }
+
+Arrays Sub::forward(const Arrays& xs) {
+  x0_shape_ = xs[0].shape();
+  x1_shape_ = xs[1].shape();
+  return {xs[0] - xs[1]};
+}
+
+Variables Sub::backward(const Variables& gys) {
+  Variable gx0 = gys[0], gx1 = -gys[0];
+  if (!(x0_shape_ == x1_shape_)) {
+    gx0 = functions::sum_to(gx0, x0_shape_);
+    gx1 = functions::sum_to(gx1, x1_shape_);
+  }
+  return {gx0, gx1};
+}
+
+Arrays Div::forward(const Arrays& xs) { return {xs[0] / xs[1]}; }
+
+Variables Div::backward(const Variables& gys) {
+  const Variable &x0 = input(0), &x1 = input(1), &gy = gys[0];
+  Variable gx0 = gy / x1;
+  Variable gx1 = gy * (-x0 / pow(x1, 2));
+  if (!(x0.shape() == x1.shape())) {
+    gx0 = functions::sum_to(gx0, x0.shape());
+    gx1 = functions::sum_to(gx1, x1.shape());
+  }
+  return {gx0, gx1};
+}
+
+Arrays Pow::forward(const Arrays& xs) { return {np::power(xs[0], c_)}; }
+
+Variables Pow::backward(const Variables& gys) {
+  return {c_ * pow(input(0), c_ - 1) * gys[0]};
+}
+
+Variable add(const Variable& x0, const Variable& x1) { return call<Add>({x0, x1}); }
+Variable mul(const Variable& x0, const Variable& x1) { return call<Mul>({x0, x1}); }
+Variable neg(const Variable& x) { return call<Neg>({x}); }
+Variable sub(const Variable& x0, const Variable& x1) { return call<Sub>({x0, x1}); }
+Variable rsub(const Variable& x0, const Variable& x1) { return call<Sub>({x1, x0}); }
+Variable div(const Variable& x0, const Variable& x1) { return call<Div>({x0, x1}); }
+Variable rdiv(const Variable& x0, const Variable& x1) { return call<Div>({x1, x0}); }
+Variable pow(const Variable& x, const np::ndarray& c) { return call<Pow>({x}, c); }
+
+}  // namespace dezero

@@ -1,0 +1,314 @@
+// dezero/core: Variable, Function, Config and the arithmetic operators (the book's core.py).
+//
+// A Variable is a cheap handle: copies share one node, as Python names share one object, so
+// `auto y = x;` is `y = x`. A default-constructed Variable is None. A Function holds its
+// inputs strongly and its outputs weakly, so a graph is owned by the variables that can
+// still reach it and frees itself when the last of them goes.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "np/np.hpp"
+
+namespace dezero {
+
+// ===================================== Config ===============================================
+// Global switches, as the class attributes of the book's Config.
+struct Config {
+  static inline bool enable_backprop = true;  // record graphs during forward passes
+  static inline bool train = true;            // training-time behaviour (dropout, batch norm)
+};
+
+// Python's `with using_config(name, value):` is a guard object in C++: the old value comes
+// back when the guard goes out of scope, also when an exception leaves the scope.
+class [[nodiscard]] ConfigGuard {
+ public:
+  ConfigGuard(bool& flag, bool value) : flag_(flag), old_(flag) { flag_ = value; }
+  ~ConfigGuard() { flag_ = old_; }
+  ConfigGuard(const ConfigGuard&) = delete;
+  ConfigGuard& operator=(const ConfigGuard&) = delete;
+
+ private:
+  bool& flag_;
+  bool old_;
+};
+
+// using_config("enable_backprop", false) or using_config("train", false); another name
+// throws std::invalid_argument.
+ConfigGuard using_config(std::string_view name, bool value);
+// { auto guard = dezero::no_grad(); ... } builds no graph inside the braces.
+ConfigGuard no_grad();
+// { auto guard = dezero::test_mode(); ... } switches dropout and batch norm to inference.
+ConfigGuard test_mode();
+
+// ===================================== Variable =============================================
+class Function;
+class Variable;
+
+namespace detail {
+// What a Python Variable object holds; Variable handles share one node.
+struct VariableNode {
+  np::ndarray data;
+  std::string name;
+  std::shared_ptr<VariableNode> grad;  // the gradient, itself a Variable's node (or None)
+  std::shared_ptr<Function> creator;
+  int generation = 0;
+
+  static inline std::int64_t alive = 0;  // live nodes, for tests that watch memory
+  VariableNode() { ++alive; }
+  ~VariableNode() { --alive; }
+  VariableNode(const VariableNode&) = delete;
+  VariableNode& operator=(const VariableNode&) = delete;
+};
+}  // namespace detail
+
+class Variable {
+ public:
+  // None: no node at all (Python's `x.grad is None`).
+  Variable() = default;
+  // A variable holding an array. Implicit, so that an array can be passed wherever a Variable
+  // is expected, as the book's functions accept ndarrays (Python's as_variable).
+  Variable(np::ndarray data, std::string name = {});
+  // Python raises TypeError for Variable(1.0); C++ refuses it while compiling.
+  template <np::Scalar T>
+  Variable(T) {
+    static_assert(sizeof(T) == 0,
+                  "Variable: a C++ number is not supported; wrap it in an array: "
+                  "Variable(np::array(1.0))");
+  }
+
+  // True unless this handle is None.
+  explicit operator bool() const { return static_cast<bool>(node_); }
+
+  // Fields of the node, as assignable references: x.data() -= lr * x.grad().data();
+  np::ndarray& data() const { return node().data; }
+  std::string& name() const { return node().name; }
+  Variable grad() const;
+  void set_grad(const Variable& grad) const;
+  std::shared_ptr<Function> creator() const { return node().creator; }
+  int generation() const { return node().generation; }
+
+  // Forwarded to the data, as the book's properties.
+  const np::Shape& shape() const { return data().shape(); }
+  int ndim() const { return data().ndim(); }
+  std::int64_t size() const { return data().size(); }
+  np::DType dtype() const { return data().dtype(); }
+  std::int64_t len() const { return data().len(); }  // Python's len(x)
+
+  void set_creator(std::shared_ptr<Function> func) const;
+  void unchain() const { node().creator.reset(); }
+  void cleargrad() const { node().grad.reset(); }
+
+  // Reverse-mode differentiation from this variable. With create_graph the backward pass is
+  // itself recorded, so gradients can be differentiated again (higher-order derivatives).
+  void backward(bool retain_grad = false, bool create_graph = false) const;
+  // Cuts the graph above every variable upstream (truncated backpropagation through time).
+  void unchain_backward() const;
+
+  // Python's methods that call dezero.functions.
+  Variable reshape(const np::Shape& shape) const;
+  Variable transpose() const;
+  Variable transpose(const std::vector<int>& axes) const;
+  Variable T() const { return transpose(); }
+  Variable sum(np::Axes axes = np::none, bool keepdims = false) const;
+  Variable matmul(const Variable& w) const;
+  Variable dot(const Variable& w) const { return matmul(w); }
+
+  // Identity of the node, for seen-sets and graph drawings (Python's id()).
+  const void* id() const { return node_.get(); }
+  bool is(const Variable& other) const { return node_ == other.node_; }
+
+ protected:
+  explicit Variable(std::shared_ptr<detail::VariableNode> node) : node_(std::move(node)) {}
+  detail::VariableNode& node() const;
+
+ private:
+  friend class Function;
+  std::shared_ptr<detail::VariableNode> node_;
+};
+
+// A Variable that a Layer owns and an Optimizer updates. Only the type differs.
+class Parameter : public Variable {
+ public:
+  Parameter() = default;
+  explicit Parameter(np::ndarray data, std::string name = {}) : Variable(std::move(data), std::move(name)) {}
+};
+
+// print(x): `variable(...)` around NumPy's str of the data, continuation lines indented by
+// nine spaces; `variable(None)` for a variable without data, and `None` for a None handle.
+std::ostream& operator<<(std::ostream& os, const Variable& x);
+
+inline Variable as_variable(const Variable& x) { return x; }
+inline Variable as_variable(const np::ndarray& x) { return Variable(x); }
+template <np::Scalar T>
+np::ndarray as_array(T x) {
+  return np::ndarray(x);
+}
+inline np::ndarray as_array(const np::ndarray& x) { return x; }
+
+// ===================================== Function =============================================
+using Arrays = std::vector<np::ndarray>;
+using Variables = std::vector<Variable>;
+
+// Base class of every operation in a graph. forward works on arrays, backward on Variables,
+// so that backward passes are made of differentiable operations too.
+//
+// Functions live in std::shared_ptr (their outputs own them as creator): create them with
+// std::make_shared, or with call<F>(...) below.
+class Function : public std::enable_shared_from_this<Function> {
+ public:
+  virtual ~Function() { --alive; }
+  Function() { ++alive; }
+  Function(const Function&) = delete;
+  Function& operator=(const Function&) = delete;
+
+  // Python's __call__: runs forward on the inputs' data and, when Config::enable_backprop,
+  // links the outputs to this function.
+  Variables operator()(const Variables& inputs);
+
+  virtual Arrays forward(const Arrays& xs) = 0;
+  virtual Variables backward(const Variables& gys) = 0;
+  // The class name the book's graphs show for this function: "Add", "Sin", "MatMul", ...
+  virtual std::string name() const = 0;
+
+  int generation() const { return generation_; }
+  const Variables& inputs() const { return inputs_; }
+  const Variable& input(std::size_t i) const { return inputs_.at(i); }
+  // The outputs that are still alive (None for one that has gone).
+  Variables outputs() const;
+  // Identity, for seen-sets and graph drawings.
+  const void* id() const { return this; }
+
+  static inline std::int64_t alive = 0;  // live functions, for tests that watch memory
+
+ protected:
+  int generation_ = 0;
+  Variables inputs_;
+  std::vector<std::weak_ptr<detail::VariableNode>> outputs_;
+};
+
+// Python's `F(args...)(x0, x1, ...)` for a function with one output:
+// call<Sum>({x}, axes, keepdims) makes a Sum(axes, keepdims) and applies it to x.
+template <class F, class... Args>
+Variable call(const Variables& inputs, Args&&... args) {
+  auto f = std::make_shared<F>(std::forward<Args>(args)...);
+  return (*f)(inputs)[0];
+}
+
+// ===================================== arithmetic ===========================================
+class Add : public Function {
+ public:
+  std::string name() const override { return "Add"; }
+  Arrays forward(const Arrays& xs) override;
+  Variables backward(const Variables& gys) override;
+
+ private:
+  np::Shape x0_shape_, x1_shape_;
+};
+
+class Mul : public Function {
+ public:
+  std::string name() const override { return "Mul"; }
+  Arrays forward(const Arrays& xs) override;
+  Variables backward(const Variables& gys) override;
+};
+
+class Neg : public Function {
+ public:
+  std::string name() const override { return "Neg"; }
+  Arrays forward(const Arrays& xs) override;
+  Variables backward(const Variables& gys) override;
+};
+
+class Sub : public Function {
+ public:
+  std::string name() const override { return "Sub"; }
+  Arrays forward(const Arrays& xs) override;
+  Variables backward(const Variables& gys) override;
+
+ private:
+  np::Shape x0_shape_, x1_shape_;
+};
+
+class Div : public Function {
+ public:
+  std::string name() const override { return "Div"; }
+  Arrays forward(const Arrays& xs) override;
+  Variables backward(const Variables& gys) override;
+};
+
+// x ** c for a constant c (c is not differentiated).
+class Pow : public Function {
+ public:
+  explicit Pow(np::ndarray c) : c_(std::move(c)) {}
+  std::string name() const override { return "Pow"; }
+  Arrays forward(const Arrays& xs) override;
+  Variables backward(const Variables& gys) override;
+
+ private:
+  np::ndarray c_;
+};
+
+Variable add(const Variable& x0, const Variable& x1);
+Variable mul(const Variable& x0, const Variable& x1);
+Variable neg(const Variable& x);
+Variable sub(const Variable& x0, const Variable& x1);
+Variable rsub(const Variable& x0, const Variable& x1);  // x1 - x0
+Variable div(const Variable& x0, const Variable& x1);
+Variable rdiv(const Variable& x0, const Variable& x1);  // x1 / x0
+// x ** c: pow(x, 2), pow(x, 0.5); an integer c keeps integer data integer, as in NumPy.
+Variable pow(const Variable& x, const np::ndarray& c);
+
+// The operators with a Variable on either side and a Variable, an array or a number on the
+// other. As in the book, `number op x` is x's reflected operator: 2 * x is mul(x, 2) and
+// 2 - x is rsub(x, 2), so graphs list the Variable first. The Variable side is a template
+// parameter so that arrays are never converted into Variables here: `array - 1` stays
+// NumPy arithmetic.
+template <class V>
+concept VariableType = std::derived_from<V, Variable>;
+
+#define DEZERO_BINARY_OPERATOR(OP, FN, RFN)                                  \
+  template <VariableType A, VariableType B>                                  \
+  Variable operator OP(const A& a, const B& b) {                             \
+    return FN(a, b);                                                         \
+  }                                                                          \
+  template <VariableType A>                                                  \
+  Variable operator OP(const A& a, const np::ndarray& b) {                   \
+    return FN(a, b);                                                         \
+  }                                                                          \
+  template <VariableType B>                                                  \
+  Variable operator OP(const np::ndarray& a, const B& b) {                   \
+    return RFN(b, a);                                                        \
+  }                                                                          \
+  template <VariableType A, np::Scalar T>                                    \
+  Variable operator OP(const A& a, T b) {                                    \
+    return FN(a, np::ndarray(b));                                            \
+  }                                                                          \
+  template <np::Scalar T, VariableType B>                                    \
+  Variable operator OP(T a, const B& b) {                                    \
+    return RFN(b, np::ndarray(a));                                           \
+  }                                                                          \
+  template <class T>                                                         \
+  Variable& operator OP##=(Variable & a, const T & b) {                      \
+    return a = a OP b;                                                       \
+  }
+
+DEZERO_BINARY_OPERATOR(+, add, add)
+DEZERO_BINARY_OPERATOR(*, mul, mul)
+DEZERO_BINARY_OPERATOR(-, sub, rsub)
+DEZERO_BINARY_OPERATOR(/, div, rdiv)
+#undef DEZERO_BINARY_OPERATOR
+
+template <VariableType V>
+Variable operator-(const V& x) {
+  return neg(x);
+}
+
+}  // namespace dezero

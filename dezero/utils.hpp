@@ -1,0 +1,84 @@
+// dezero/utils: graph drawings, plots, gradient checking and the book's array helpers
+// (the book's utils.py).
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dezero/core.hpp"
+
+namespace dezero::utils {
+
+// ===================================== graphs ===============================================
+// DOT text of the graph that leads to `output`, in the book's format: variables as orange
+// ellipses (`x: (2, 3) float64` with verbose), functions as light blue boxes named by their
+// class, edges from inputs to functions and from functions to outputs. Node ids are numbered
+// in the order they first appear, so the same graph always gives the same text.
+std::string get_dot_graph(const Variable& output, bool verbose = true);
+
+// Writes the DOT text beside the image (`goldstein.dot` next to `goldstein.png`) and runs
+// Graphviz's `dot` to draw it in the format of to_file's extension (png, svg, pdf, ...).
+// Throws ToolError when `dot` is missing or fails; the .dot file is written in any case.
+void plot_dot_graph(const Variable& output, bool verbose = true,
+                    const std::string& to_file = "graph.png");
+
+// An external program (Graphviz, gnuplot) was missing or failed; what() says which and how
+// to install it.
+struct ToolError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// ===================================== plots ================================================
+// A small plotting interface in place of the book's matplotlib figures, drawn by gnuplot
+// (Debian's gnuplot-nox) into a PNG:
+//
+//   utils::Plot plot;
+//   plot.line(x, y, "y=sin(x)").legend("bottom right");
+//   plot.save("step34.png");   // also writes step34.gp, the gnuplot script it ran
+class Plot {
+ public:
+  Plot& title(std::string text);
+  Plot& xlabel(std::string text);
+  Plot& ylabel(std::string text);
+  // Where the legend goes, in gnuplot's words: "bottom right", "top left", ...
+  Plot& legend(std::string position);
+  // A curve through the points (x[i], y[i]); x and y are 1-D (or (N, 1)) arrays.
+  Plot& line(const np::ndarray& x, const np::ndarray& y, std::string label = {});
+  // Points at (x[i], y[i]).
+  Plot& scatter(const np::ndarray& x, const np::ndarray& y, std::string label = {});
+
+  // The gnuplot script, data included, that draws the figure into `png_file`.
+  std::string script(const std::string& png_file) const;
+  // Writes `<stem>.gp` and draws `<path>` (a .png) with gnuplot; ToolError when gnuplot is
+  // missing or fails.
+  void save(const std::string& path) const;
+
+ private:
+  struct Series {
+    std::vector<double> x, y;
+    std::string label;
+    bool points;
+  };
+  std::string title_, xlabel_, ylabel_, legend_ = "top right";
+  std::vector<Series> series_;
+};
+
+// ===================================== numerical checks =====================================
+// Central-difference gradient of sum(f(x)) with eps = 1e-4, one element at a time.
+np::ndarray numerical_grad(const std::function<Variable(const Variable&)>& f, const np::ndarray& x);
+// Backpropagation against numerical_grad at float64 (the book's tolerances). On a mismatch
+// it prints both gradients to stderr and returns false.
+bool gradient_check(const std::function<Variable(const Variable&)>& f, const np::ndarray& x,
+                    double rtol = 1e-4, double atol = 1e-5);
+// np.allclose / np.array_equal with Variables or arrays on either side.
+bool array_allclose(const Variable& a, const Variable& b, double rtol = 1e-4, double atol = 1e-5);
+bool array_equal(const Variable& a, const Variable& b);
+
+// ===================================== array helpers ========================================
+// Re-inserts the axes a sum removed (unless keepdims), so that its gradient broadcasts back.
+Variable reshape_sum_backward(const Variable& gy, const np::Shape& x_shape, const np::Axes& axes,
+                              bool keepdims);
+
+}  // namespace dezero::utils
