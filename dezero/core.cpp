@@ -76,8 +76,9 @@ void Variable::backward(bool retain_grad, bool create_graph) const {
       const Variables gxs = f->backward(gys);
       const Variables& inputs = f->inputs();
       if (gxs.size() != inputs.size()) {
-        throw std::logic_error("backward: " + f->name() + " returned " + std::to_string(gxs.size()) +
-                               " gradients for " + std::to_string(inputs.size()) + " inputs");
+        throw std::logic_error("backward: " + f->name() + " returned " +
+                               std::to_string(gxs.size()) + " gradients for " +
+                               std::to_string(inputs.size()) + " inputs");
       }
       for (std::size_t i = 0; i < inputs.size(); ++i) {
         const Variable& x = inputs[i];
@@ -108,7 +109,9 @@ void Variable::unchain_backward() const {
   }
 }
 
-Variable Variable::reshape(const np::Shape& shape) const { return functions::reshape(*this, shape); }
+Variable Variable::reshape(const np::Shape& shape) const {
+  return functions::reshape(*this, shape);
+}
 Variable Variable::transpose() const { return functions::transpose(*this); }
 Variable Variable::transpose(const std::vector<int>& axes) const {
   return functions::transpose(*this, axes);
@@ -224,9 +227,7 @@ Variables Div::backward(const Variables& gys) {
 
 Arrays Pow::forward(const Arrays& xs) { return {np::power(xs[0], c_)}; }
 
-Variables Pow::backward(const Variables& gys) {
-  return {c_ * pow(input(0), c_ - 1) * gys[0]};
-}
+Variables Pow::backward(const Variables& gys) { return {c_ * pow(input(0), c_ - 1) * gys[0]}; }
 
 Variable add(const Variable& x0, const Variable& x1) { return call<Add>({x0, x1}); }
 Variable mul(const Variable& x0, const Variable& x1) { return call<Mul>({x0, x1}); }

@@ -138,7 +138,8 @@ class Variable {
 class Parameter : public Variable {
  public:
   Parameter() = default;
-  explicit Parameter(np::ndarray data, std::string name = {}) : Variable(std::move(data), std::move(name)) {}
+  explicit Parameter(np::ndarray data, std::string name = {})
+      : Variable(std::move(data), std::move(name)) {}
 };
 
 // print(x): `variable(...)` around NumPy's str of the data, continuation lines indented by
@@ -274,30 +275,30 @@ Variable pow(const Variable& x, const np::ndarray& c);
 template <class V>
 concept VariableType = std::derived_from<V, Variable>;
 
-#define DEZERO_BINARY_OPERATOR(OP, FN, RFN)                                  \
-  template <VariableType A, VariableType B>                                  \
-  Variable operator OP(const A& a, const B& b) {                             \
-    return FN(a, b);                                                         \
-  }                                                                          \
-  template <VariableType A>                                                  \
-  Variable operator OP(const A& a, const np::ndarray& b) {                   \
-    return FN(a, b);                                                         \
-  }                                                                          \
-  template <VariableType B>                                                  \
-  Variable operator OP(const np::ndarray& a, const B& b) {                   \
-    return RFN(b, a);                                                        \
-  }                                                                          \
-  template <VariableType A, np::Scalar T>                                    \
-  Variable operator OP(const A& a, T b) {                                    \
-    return FN(a, np::ndarray(b));                                            \
-  }                                                                          \
-  template <np::Scalar T, VariableType B>                                    \
-  Variable operator OP(T a, const B& b) {                                    \
-    return RFN(b, np::ndarray(a));                                           \
-  }                                                                          \
-  template <class T>                                                         \
-  Variable& operator OP##=(Variable & a, const T & b) {                      \
-    return a = a OP b;                                                       \
+#define DEZERO_BINARY_OPERATOR(OP, FN, RFN)                \
+  template <VariableType A, VariableType B>                \
+  Variable operator OP(const A& a, const B& b) {           \
+    return FN(a, b);                                       \
+  }                                                        \
+  template <VariableType A>                                \
+  Variable operator OP(const A& a, const np::ndarray& b) { \
+    return FN(a, b);                                       \
+  }                                                        \
+  template <VariableType B>                                \
+  Variable operator OP(const np::ndarray& a, const B& b) { \
+    return RFN(b, a);                                      \
+  }                                                        \
+  template <VariableType A, np::Scalar T>                  \
+  Variable operator OP(const A& a, T b) {                  \
+    return FN(a, np::ndarray(b));                          \
+  }                                                        \
+  template <np::Scalar T, VariableType B>                  \
+  Variable operator OP(T a, const B& b) {                  \
+    return RFN(b, np::ndarray(a));                         \
+  }                                                        \
+  template <class T>                                       \
+  Variable& operator OP##=(Variable& a, const T& b) {      \
+    return a = a OP b;                                     \
   }
 
 DEZERO_BINARY_OPERATOR(+, add, add)

@@ -30,7 +30,8 @@ void write_file_atomically(const fs::path& path, const std::string& text) {
   const fs::path tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
+    if (!out)
+      throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
     out << text;
     out.close();
     if (!out) {
@@ -65,20 +66,21 @@ int run_program(const std::vector<std::string>& argv, const std::string& package
                     "); install it with: apt-get install " + package);
   }
   char buffer[4096];
-  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) errors.append(buffer, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;)
+    errors.append(buffer, static_cast<std::size_t>(n));
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-// Runs `argv` to draw `target` from a source file: the program writes to a temporary name
-// that is renamed into place only when it succeeded.
-void draw_with(std::vector<std::string> argv, const std::string& out_flag_value_marker,
-               const fs::path& target, const std::string& package, const std::string& what) {
+// Runs `argv` to draw `target`: the program writes to a temporary name (put where an
+// argument says @OUT@) that is renamed into place only when it succeeded.
+void draw_with(std::vector<std::string> argv, const fs::path& target, const std::string& package,
+               const std::string& what) {
   const std::string tmp = target.string() + ".tmp";
   for (auto& a : argv) {
-    if (a == out_flag_value_marker) a = tmp;
+    if (const auto p = a.find("@OUT@"); p != std::string::npos) a.replace(p, 5, tmp);
   }
   std::string errors;
   int status = 0;
@@ -106,7 +108,9 @@ std::string dtype_label(const Variable& v) {
 std::string get_dot_graph(const Variable& output, bool verbose) {
   // Stable ids: each node gets the next number the first time the text mentions it.
   std::unordered_map<const void*, int> ids;
-  auto id = [&](const void* p) { return ids.emplace(p, static_cast<int>(ids.size()) + 1).first->second; };
+  auto id = [&](const void* p) {
+    return ids.emplace(p, static_cast<int>(ids.size()) + 1).first->second;
+  };
 
   std::string txt;
   auto dot_var = [&](const Variable& v) {
@@ -119,9 +123,12 @@ std::string get_dot_graph(const Variable& output, bool verbose) {
   };
   auto dot_func = [&](const Function& f) {
     const int fid = id(f.id());
-    txt += std::to_string(fid) + " [label=\"" + f.name() + "\", color=lightblue, style=filled, shape=box]\n";
-    for (const auto& x : f.inputs()) txt += std::to_string(id(x.id())) + " -> " + std::to_string(fid) + "\n";
-    for (const auto& y : f.outputs()) txt += std::to_string(fid) + " -> " + std::to_string(id(y ? y.id() : nullptr)) + "\n";
+    txt += std::to_string(fid) + " [label=\"" + f.name() +
+           "\", color=lightblue, style=filled, shape=box]\n";
+    for (const auto& x : f.inputs())
+      txt += std::to_string(id(x.id())) + " -> " + std::to_string(fid) + "\n";
+    for (const auto& y : f.outputs())
+      txt += std::to_string(fid) + " -> " + std::to_string(id(y ? y.id() : nullptr)) + "\n";
   };
 
   // Functions are taken last-in first-out, without sorting, as in the book.
@@ -144,7 +151,7 @@ std::string get_dot_graph(const Variable& output, bool verbose) {
   return "digraph g {\n" + txt + "}";
 }
 
-void plot_dot_graph(const Variable& output, bool verbose, const std::string& to_file) {
+void draw_dot(const std::string& dot_text, const std::string& to_file) {
   const fs::path image(to_file);
   const std::string format = image.extension().string();
   if (format.size() < 2) {
@@ -153,9 +160,13 @@ void plot_dot_graph(const Variable& output, bool verbose, const std::string& to_
   }
   fs::path dot_file = image;
   dot_file.replace_extension(".dot");
-  write_file_atomically(dot_file, get_dot_graph(output, verbose));
-  draw_with({"dot", dot_file.string(), "-T", format.substr(1), "-o", "@OUT@"}, "@OUT@", image,
-            "graphviz", "plot_dot_graph");
+  write_file_atomically(dot_file, dot_text);
+  draw_with({"dot", dot_file.string(), "-T", format.substr(1), "-o", "@OUT@"}, image, "graphviz",
+            "plot_dot_graph");
+}
+
+void plot_dot_graph(const Variable& output, bool verbose, const std::string& to_file) {
+  draw_dot(get_dot_graph(output, verbose), to_file);
 }
 
 // ===================================== plots ================================================
@@ -179,7 +190,8 @@ Plot& Plot::legend(std::string position) {
 
 namespace {
 std::vector<double> values_of(const np::ndarray& a, const char* what) {
-  if (!a.defined()) throw std::invalid_argument(std::string("Plot: the ") + what + " array is None");
+  if (!a.defined())
+    throw std::invalid_argument(std::string("Plot: the ") + what + " array is None");
   return a.to_vector<double>();
 }
 
@@ -203,8 +215,8 @@ std::string number(double v) {
 Plot& Plot::line(const np::ndarray& x, const np::ndarray& y, std::string label) {
   Series s{values_of(x, "x"), values_of(y, "y"), std::move(label), false};
   if (s.x.size() != s.y.size()) {
-    throw std::invalid_argument("Plot::line: x has " + std::to_string(s.x.size()) + " values but y has " +
-                                std::to_string(s.y.size()));
+    throw std::invalid_argument("Plot::line: x has " + std::to_string(s.x.size()) +
+                                " values but y has " + std::to_string(s.y.size()));
   }
   series_.push_back(std::move(s));
   return *this;
@@ -226,8 +238,14 @@ std::string Plot::script(const std::string& png_file) const {
      << "set terminal pngcairo size 800,600 noenhanced font \",11\"\n"
      << "if (!exists(\"outfile\")) outfile = " << quoted(png_file) << "\n"
      << "set output outfile\n"
-     << "set key " << legend_ << " box opaque\n"
-     << "set grid\n";
+     << "set key " << legend_
+     << " box opaque reverse Left\n"
+     // matplotlib's default colours and margins, so the figure looks like the book's
+     << "set linetype 1 lc rgb '#1f77b4'\nset linetype 2 lc rgb '#ff7f0e'\n"
+     << "set linetype 3 lc rgb '#2ca02c'\nset linetype 4 lc rgb '#d62728'\n"
+     << "set linetype 5 lc rgb '#9467bd'\nset linetype 6 lc rgb '#8c564b'\n"
+     << "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n"
+     << "set autoscale fix\nset tics out nomirror\n";
   if (!title_.empty()) gp << "set title " << quoted(title_) << "\n";
   if (!xlabel_.empty()) gp << "set xlabel " << quoted(xlabel_) << "\n";
   if (!ylabel_.empty()) gp << "set ylabel " << quoted(ylabel_) << "\n";
@@ -235,12 +253,13 @@ std::string Plot::script(const std::string& png_file) const {
   for (std::size_t i = 0; i < series_.size(); ++i) {
     const auto& s = series_[i];
     gp << (i ? ", " : "") << "'-' using 1:2 with "
-       << (s.points ? "points pointtype 7 pointsize 0.8" : "lines linewidth 2") << " "
+       << (s.points ? "points pointtype 7 pointsize 0.8" : "lines linewidth 1.5") << " "
        << (s.label.empty() ? "notitle" : "title " + quoted(s.label));
   }
   gp << "\n";
   for (const auto& s : series_) {
-    for (std::size_t i = 0; i < s.x.size(); ++i) gp << number(s.x[i]) << " " << number(s.y[i]) << "\n";
+    for (std::size_t i = 0; i < s.x.size(); ++i)
+      gp << number(s.x[i]) << " " << number(s.y[i]) << "\n";
     gp << "e\n";
   }
   return gp.str();
@@ -251,13 +270,14 @@ void Plot::save(const std::string& path) const {
   fs::path script_file(path);
   script_file.replace_extension(".gp");
   write_file_atomically(script_file, script(fs::path(path).filename().string()));
-  draw_with({"gnuplot", "-e", "outfile='@OUT@'", script_file.string()}, "outfile='@OUT@'", path,
-            "gnuplot-nox", "Plot::save");
+  draw_with({"gnuplot", "-e", "outfile='@OUT@'", script_file.string()}, path, "gnuplot-nox",
+            "Plot::save");
 }
 
 // ===================================== numerical checks =====================================
 
-np::ndarray numerical_grad(const std::function<Variable(const Variable&)>& f, const np::ndarray& x) {
+np::ndarray numerical_grad(const std::function<Variable(const Variable&)>& f,
+                           const np::ndarray& x) {
   constexpr double eps = 1e-4;
   np::ndarray grad = np::zeros_like(x);
   np::ndarray probe = x.copy();
@@ -299,7 +319,9 @@ bool array_allclose(const Variable& a, const Variable& b, double rtol, double at
   return np::allclose(a.data(), b.data(), rtol, atol);
 }
 
-bool array_equal(const Variable& a, const Variable& b) { return np::array_equal(a.data(), b.data()); }
+bool array_equal(const Variable& a, const Variable& b) {
+  return np::array_equal(a.data(), b.data());
+}
 
 // ===================================== array helpers ========================================
 

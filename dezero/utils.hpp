@@ -18,6 +18,11 @@ namespace dezero::utils {
 // in the order they first appear, so the same graph always gives the same text.
 std::string get_dot_graph(const Variable& output, bool verbose = true);
 
+// Writes DOT text to `<stem>.dot` beside `to_file` and draws it with Graphviz's `dot` in the
+// format of to_file's extension (png, svg, pdf, ...). Throws ToolError when `dot` is missing
+// or fails; the .dot file is written in any case.
+void draw_dot(const std::string& dot_text, const std::string& to_file);
+
 // Writes the DOT text beside the image (`goldstein.dot` next to `goldstein.png`) and runs
 // Graphviz's `dot` to draw it in the format of to_file's extension (png, svg, pdf, ...).
 // Throws ToolError when `dot` is missing or fails; the .dot file is written in any case.

@@ -27,8 +27,7 @@ class Broadcast {
       for (int i = 0; i < nd; ++i) {
         const int j = i - off;
         const bool present = j >= 0 && s[j] != 1;
-        st[k][i] =
-            present ? cs[j] : 0;
+        st[k][i] = present ? cs[j] : 0;
       }
     }
     // Merge axis i into axis i+1 whenever every operand walks them as one contiguous run.
@@ -45,14 +44,12 @@ class Broadcast {
       if (merge) {
         shape_[ndim_ - 1] *= len;
         for (int k = 0; k < K; ++k) {
-          strides_[k][ndim_ - 1] =
-              st[k][i];
+          strides_[k][ndim_ - 1] = st[k][i];
         }
       } else {
         shape_[ndim_] = len;
         for (int k = 0; k < K; ++k) {
-          strides_[k][ndim_] =
-              st[k][i];
+          strides_[k][ndim_] = st[k][i];
         }
         ++ndim_;
       }
@@ -70,8 +67,7 @@ class Broadcast {
     if (ndim_ > 0) {
       n = shape_[ndim_ - 1];
       for (int k = 0; k < K; ++k) {
-        inner[k] =
-            strides_[k][ndim_ - 1];
+        inner[k] = strides_[k][ndim_ - 1];
       }
     }
     const int outer_nd = ndim_ > 0 ? ndim_ - 1 : 0;

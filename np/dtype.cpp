@@ -6,12 +6,18 @@ namespace np {
 
 std::string_view dtype_name(DType dtype) {
   switch (dtype) {
-    case DType::bool_: return "bool";
-    case DType::uint8: return "uint8";
-    case DType::int32: return "int32";
-    case DType::int64: return "int64";
-    case DType::float32: return "float32";
-    case DType::float64: return "float64";
+    case DType::bool_:
+      return "bool";
+    case DType::uint8:
+      return "uint8";
+    case DType::int32:
+      return "int32";
+    case DType::int64:
+      return "int64";
+    case DType::float32:
+      return "float32";
+    case DType::float64:
+      return "float64";
   }
   return "?";
 }
@@ -19,11 +25,14 @@ std::string_view dtype_name(DType dtype) {
 std::size_t itemsize(DType dtype) {
   switch (dtype) {
     case DType::bool_:
-    case DType::uint8: return 1;
+    case DType::uint8:
+      return 1;
     case DType::int32:
-    case DType::float32: return 4;
+    case DType::float32:
+      return 4;
     case DType::int64:
-    case DType::float64: return 8;
+    case DType::float64:
+      return 8;
   }
   return 8;
 }

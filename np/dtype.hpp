@@ -38,32 +38,56 @@ DType promote_types(DType a, DType b);
 // The C++ element type behind a dtype and back.
 template <class T>
 struct dtype_of;
-template <> struct dtype_of<bool> { static constexpr DType value = DType::bool_; };
-template <> struct dtype_of<std::uint8_t> { static constexpr DType value = DType::uint8; };
-template <> struct dtype_of<std::int32_t> { static constexpr DType value = DType::int32; };
-template <> struct dtype_of<std::int64_t> { static constexpr DType value = DType::int64; };
-template <> struct dtype_of<float> { static constexpr DType value = DType::float32; };
-template <> struct dtype_of<double> { static constexpr DType value = DType::float64; };
+template <>
+struct dtype_of<bool> {
+  static constexpr DType value = DType::bool_;
+};
+template <>
+struct dtype_of<std::uint8_t> {
+  static constexpr DType value = DType::uint8;
+};
+template <>
+struct dtype_of<std::int32_t> {
+  static constexpr DType value = DType::int32;
+};
+template <>
+struct dtype_of<std::int64_t> {
+  static constexpr DType value = DType::int64;
+};
+template <>
+struct dtype_of<float> {
+  static constexpr DType value = DType::float32;
+};
+template <>
+struct dtype_of<double> {
+  static constexpr DType value = DType::float64;
+};
 template <class T>
 inline constexpr DType dtype_of_v = dtype_of<T>::value;
 
 // True for the element types above.
 template <class T>
-concept Element = std::is_same_v<T, bool> || std::is_same_v<T, std::uint8_t> ||
-                  std::is_same_v<T, std::int32_t> || std::is_same_v<T, std::int64_t> ||
-                  std::is_same_v<T, float> || std::is_same_v<T, double>;
+concept Element =
+    std::is_same_v<T, bool> || std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::int32_t> ||
+    std::is_same_v<T, std::int64_t> || std::is_same_v<T, float> || std::is_same_v<T, double>;
 
 // Calls f(std::type_identity<T>{}) with the element type of `dtype`: the one place where a
 // run-time dtype becomes a compile-time type. Kernels are templates on T.
 template <class F>
 decltype(auto) dispatch(DType dtype, F&& f) {
   switch (dtype) {
-    case DType::bool_: return f(std::type_identity<bool>{});
-    case DType::uint8: return f(std::type_identity<std::uint8_t>{});
-    case DType::int32: return f(std::type_identity<std::int32_t>{});
-    case DType::int64: return f(std::type_identity<std::int64_t>{});
-    case DType::float32: return f(std::type_identity<float>{});
-    case DType::float64: break;
+    case DType::bool_:
+      return f(std::type_identity<bool>{});
+    case DType::uint8:
+      return f(std::type_identity<std::uint8_t>{});
+    case DType::int32:
+      return f(std::type_identity<std::int32_t>{});
+    case DType::int64:
+      return f(std::type_identity<std::int64_t>{});
+    case DType::float32:
+      return f(std::type_identity<float>{});
+    case DType::float64:
+      break;
   }
   return f(std::type_identity<double>{});
 }

@@ -126,7 +126,7 @@ ndarray unary(const char* name, const ndarray& a, Op op) {
 
 // A transcendental function: Eigen's vectorised kernel for float32, the C library for
 // everything else (float64 results then agree with what NumPy and Python print).
-#define NP_MATH_FUNCTION(NAME, EIGEN_EXPR, STD_FN)                                       \
+#define NP_MATH_FUNCTION(NAME, EIGEN_EXPR, STD_FN)                                        \
   ndarray NAME(const ndarray& a) {                                                        \
     return unary<Result::floating>(#NAME, a, [](const auto* x, auto* y, std::int64_t n) { \
       using T = std::remove_const_t<std::remove_pointer_t<decltype(x)>>;                  \
@@ -186,7 +186,8 @@ ndarray& inplace(const char* name, ndarray& self, const ndarray& other, Op op) {
 
 template <class T>
 T int_power(T base, T exp) {
-  if (exp < 0) throw std::invalid_argument("power: integers to negative integer powers are not allowed");
+  if (exp < 0)
+    throw std::invalid_argument("power: integers to negative integer powers are not allowed");
   T result = 1;
   while (exp) {
     if (exp & 1) result = static_cast<T>(result * base);
@@ -199,24 +200,32 @@ T int_power(T base, T exp) {
 struct Plus {
   template <class T>
   auto operator()(T a, T b) const {
-    if constexpr (std::is_same_v<T, bool>) return a || b;
-    else return a + b;
+    if constexpr (std::is_same_v<T, bool>)
+      return a || b;
+    else
+      return a + b;
   }
 };
 struct Minus {
   template <class T>
-  auto operator()(T a, T b) const { return a - b; }
+  auto operator()(T a, T b) const {
+    return a - b;
+  }
 };
 struct Times {
   template <class T>
   auto operator()(T a, T b) const {
-    if constexpr (std::is_same_v<T, bool>) return a && b;
-    else return a * b;
+    if constexpr (std::is_same_v<T, bool>)
+      return a && b;
+    else
+      return a * b;
   }
 };
 struct Divides {
   template <class T>
-  auto operator()(T a, T b) const { return a / b; }
+  auto operator()(T a, T b) const {
+    return a / b;
+  }
 };
 
 }  // namespace
@@ -229,15 +238,17 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
     const int ia = i - (nd - a.ndim()), ib = i - (nd - b.ndim());
     const std::int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
     if (da != db && da != 1 && db != 1) {
-      throw shape_error(msg(op, ": operands could not be broadcast together with shapes ", a,
-                            " ", b));
+      throw shape_error(
+          msg(op, ": operands could not be broadcast together with shapes ", a, " ", b));
     }
     out.push_back(da == 1 ? db : da);
   }
   return out;
 }
 
-ndarray add(const ndarray& a, const ndarray& b) { return binary<Result::same>("add", a, b, Plus{}); }
+ndarray add(const ndarray& a, const ndarray& b) {
+  return binary<Result::same>("add", a, b, Plus{});
+}
 ndarray subtract(const ndarray& a, const ndarray& b) {
   return binary<Result::same>("subtract", a, b, Minus{}, /*allow_bool=*/false);
 }
@@ -324,8 +335,10 @@ ndarray square(const ndarray& a) {
   return unary<Result::same>("square", a, [](const auto* x, auto* y, std::int64_t n) {
     using T = std::remove_const_t<std::remove_pointer_t<decltype(x)>>;
     for (std::int64_t i = 0; i < n; ++i) {
-      if constexpr (std::is_same_v<T, bool>) y[i] = x[i];
-      else y[i] = static_cast<T>(x[i] * x[i]);
+      if constexpr (std::is_same_v<T, bool>)
+        y[i] = x[i];
+      else
+        y[i] = static_cast<T>(x[i] * x[i]);
     }
   });
 }
@@ -334,8 +347,10 @@ ndarray abs(const ndarray& a) {
   return unary<Result::same>("absolute", a, [](const auto* x, auto* y, std::int64_t n) {
     using T = std::remove_const_t<std::remove_pointer_t<decltype(x)>>;
     for (std::int64_t i = 0; i < n; ++i) {
-      if constexpr (std::is_unsigned_v<T> || std::is_same_v<T, bool>) y[i] = x[i];
-      else y[i] = x[i] < 0 ? static_cast<T>(-x[i]) : x[i];
+      if constexpr (std::is_unsigned_v<T> || std::is_same_v<T, bool>)
+        y[i] = x[i];
+      else
+        y[i] = x[i] < 0 ? static_cast<T>(-x[i]) : x[i];
     }
   });
 }
@@ -350,8 +365,10 @@ ndarray logical_not(const ndarray& a) {
 
 ndarray isfinite(const ndarray& a) {
   return unary<Result::boolean>("isfinite", a, [](auto x) {
-    if constexpr (std::is_floating_point_v<decltype(x)>) return std::isfinite(x);
-    else return true;
+    if constexpr (std::is_floating_point_v<decltype(x)>)
+      return std::isfinite(x);
+    else
+      return true;
   });
 }
 
@@ -383,9 +400,15 @@ ndarray where(const ndarray& condition, const ndarray& x, const ndarray& y) {
   return out;
 }
 
-ndarray& ndarray::operator+=(const ndarray& other) { return inplace("operator+=", *this, other, Plus{}); }
-ndarray& ndarray::operator-=(const ndarray& other) { return inplace("operator-=", *this, other, Minus{}); }
-ndarray& ndarray::operator*=(const ndarray& other) { return inplace("operator*=", *this, other, Times{}); }
+ndarray& ndarray::operator+=(const ndarray& other) {
+  return inplace("operator+=", *this, other, Plus{});
+}
+ndarray& ndarray::operator-=(const ndarray& other) {
+  return inplace("operator-=", *this, other, Minus{});
+}
+ndarray& ndarray::operator*=(const ndarray& other) {
+  return inplace("operator*=", *this, other, Times{});
+}
 ndarray& ndarray::operator/=(const ndarray& other) {
   return inplace("operator/=", *this, other, Divides{});
 }

@@ -46,14 +46,18 @@ void resolve_slice(const Slice& s, std::int64_t len, std::int64_t& start, std::i
   auto clamp = [&](std::optional<std::int64_t> v, std::int64_t dflt) {
     if (!v) return dflt;
     std::int64_t x = *v;
-    if (x < 0) x = std::max(x + len, lower);
-    else x = std::min(x, upper);
+    if (x < 0)
+      x = std::max(x + len, lower);
+    else
+      x = std::min(x, upper);
     return x;
   };
   start = clamp(s.start, step > 0 ? lower : upper);
   const std::int64_t stop = clamp(s.stop, step > 0 ? upper : lower);
-  if (step > 0) count = stop > start ? (stop - start + step - 1) / step : 0;
-  else count = start > stop ? (start - stop - step - 1) / (-step) : 0;
+  if (step > 0)
+    count = stop > start ? (stop - start + step - 1) / step : 0;
+  else
+    count = start > stop ? (start - stop - step - 1) / (-step) : 0;
 }
 
 Plan make_plan(const ndarray& a, const Indices& indices, const char* op) {
@@ -105,14 +109,15 @@ Plan make_plan(const ndarray& a, const Indices& indices, const char* op) {
         items.push_back({Item::array, 0, {}, detail::as_dtype(arr, DType::int64)});
         ++used;
       } else {
-        throw index_error(msg(op, ": arrays used as indices must be of integer (or boolean) type, not ",
+        throw index_error(msg(op,
+                              ": arrays used as indices must be of integer (or boolean) type, not ",
                               arr.dtype()));
       }
     }
   }
   if (used > a.ndim()) {
-    throw index_error(msg("too many indices for array: array is ", a.ndim(),
-                          "-dimensional, but ", used, " were indexed"));
+    throw index_error(msg("too many indices for array: array is ", a.ndim(), "-dimensional, but ",
+                          used, " were indexed"));
   }
   // 2. The ellipsis (or the end) stands for the axes nobody named.
   {
@@ -224,8 +229,10 @@ void walk(const Plan& plan, F&& f) {
     std::int64_t off = plan.base, adv = 0;
     for (int d = 0; d < nd; ++d) {
       const auto& ax = plan.axes[d];
-      if (ax.adv < 0) off += idx[d] * ax.stride;
-      else adv += idx[d] * adv_strides[ax.adv];
+      if (ax.adv < 0)
+        off += idx[d] * ax.stride;
+      else
+        adv += idx[d] * adv_strides[ax.adv];
     }
     if (!plan.adv_offsets.empty()) off += plan.adv_offsets[adv];
     f(pos, off);
@@ -269,8 +276,10 @@ void add_at(ndarray& a, const Indices& indices, const ndarray& values) {
     T* dst = static_cast<T*>(a.raw_data());
     const T* src = static_cast<const T*>(v.raw_data());
     walk(plan, [&](std::int64_t pos, std::int64_t off) {
-      if constexpr (std::is_same_v<T, bool>) dst[off] = dst[off] || src[pos];
-      else dst[off] = static_cast<T>(dst[off] + src[pos]);
+      if constexpr (std::is_same_v<T, bool>)
+        dst[off] = dst[off] || src[pos];
+      else
+        dst[off] = static_cast<T>(dst[off] + src[pos]);
     });
   });
 }

@@ -38,7 +38,8 @@ ndarray matmul(const ndarray& a, const ndarray& b) {
   require_defined(b, "matmul");
   if (a.ndim() == 0 || b.ndim() == 0) {
     throw shape_error(msg("matmul: input operand ", a.ndim() == 0 ? 0 : 1,
-                          " does not have enough dimensions (shapes ", a.shape(), " and ", b.shape(), ")"));
+                          " does not have enough dimensions (shapes ", a.shape(), " and ",
+                          b.shape(), ")"));
   }
   // 1-D operands become a row (left) or a column (right); that axis is dropped at the end.
   const Shape sa = a.ndim() == 1 ? Shape{1, a.shape()[0]} : a.shape();
@@ -57,19 +58,21 @@ ndarray matmul(const ndarray& a, const ndarray& b) {
 
   DType dtype = result_type(a, b);
   const DType compute = dtype == DType::bool_ ? DType::int64 : dtype;
-  const ndarray x = detail::as_dtype(broadcast_to(a.reshape(sa), [&] {
-                                       Shape s = batch;
-                                       s.push_back(m);
-                                       s.push_back(k);
-                                       return s;
-                                     }()),
+  const ndarray x = detail::as_dtype(broadcast_to(a.reshape(sa),
+                                                  [&] {
+                                                    Shape s = batch;
+                                                    s.push_back(m);
+                                                    s.push_back(k);
+                                                    return s;
+                                                  }()),
                                      compute);
-  const ndarray y = detail::as_dtype(broadcast_to(b.reshape(sb), [&] {
-                                       Shape s = batch;
-                                       s.push_back(k);
-                                       s.push_back(n);
-                                       return s;
-                                     }()),
+  const ndarray y = detail::as_dtype(broadcast_to(b.reshape(sb),
+                                                  [&] {
+                                                    Shape s = batch;
+                                                    s.push_back(k);
+                                                    s.push_back(n);
+                                                    return s;
+                                                  }()),
                                      compute);
   ndarray out = ndarray::uninitialized(out_shape, compute);
   const std::int64_t count = batch.numel();
@@ -110,7 +113,8 @@ ndarray tensordot(const ndarray& a, const ndarray& b, const std::vector<int>& ax
     throw shape_error(msg("tensordot: shape-mismatch for sum: ", axes_a.size(), " axes of ",
                           a.shape(), " against ", axes_b.size(), " axes of ", b.shape()));
   }
-  std::vector<bool> summed_a(static_cast<std::size_t>(a.ndim())), summed_b(static_cast<std::size_t>(b.ndim()));
+  std::vector<bool> summed_a(static_cast<std::size_t>(a.ndim())),
+      summed_b(static_cast<std::size_t>(b.ndim()));
   std::vector<int> ia, ib;
   std::int64_t k = 1;
   for (std::size_t i = 0; i < axes_a.size(); ++i) {
@@ -145,7 +149,8 @@ ndarray tensordot(const ndarray& a, const ndarray& b, const std::vector<int>& ax
     }
   }
   auto is_identity = [](const std::vector<int>& order) {
-    for (std::size_t i = 0; i < order.size(); ++i) if (order[i] != static_cast<int>(i)) return false;
+    for (std::size_t i = 0; i < order.size(); ++i)
+      if (order[i] != static_cast<int>(i)) return false;
     return true;
   };
   const ndarray at = is_identity(order_a) ? a : a.transpose(order_a);

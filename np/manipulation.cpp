@@ -58,7 +58,8 @@ ndarray ndarray::transpose() const {
 ndarray ndarray::transpose(const std::vector<int>& axes) const {
   require_defined(*this, "transpose");
   if (static_cast<int>(axes.size()) != ndim()) {
-    throw axis_error(msg("transpose: axes don't match array: ", axes.size(), " axes for an array of shape ", shape()));
+    throw axis_error(msg("transpose: axes don't match array: ", axes.size(),
+                         " axes for an array of shape ", shape()));
   }
   std::vector<bool> used(axes.size(), false);
   Shape out_shape;
@@ -106,7 +107,8 @@ ndarray ndarray::squeeze(Axes axes) const {
   require_defined(*this, "squeeze");
   Shape s;
   if (axes.is_none()) {
-    for (auto d : shape()) if (d != 1) s.push_back(d);
+    for (auto d : shape())
+      if (d != 1) s.push_back(d);
     return reshape(s);
   }
   const auto mask = detail::axes_mask(axes, ndim(), "squeeze");
@@ -114,7 +116,9 @@ ndarray ndarray::squeeze(Axes axes) const {
     if (!mask[i]) {
       s.push_back(shape()[i]);
     } else if (shape()[i] != 1) {
-      throw shape_error(msg("squeeze: cannot select an axis to squeeze out which has size not equal to one (axis ", i, " of shape ", shape(), ")"));
+      throw shape_error(msg(
+          "squeeze: cannot select an axis to squeeze out which has size not equal to one (axis ", i,
+          " of shape ", shape(), ")"));
     }
   }
   return reshape(s);
@@ -127,8 +131,8 @@ ndarray broadcast_to(const ndarray& a, const Shape& shape) {
   if (a.shape() == shape) return a;
   const Shape b = broadcast_shapes(a.shape(), shape, "broadcast_to");
   if (!(b == shape)) {
-    throw shape_error(msg("broadcast_to: cannot broadcast an array of shape ", a.shape(),
-                          " to shape ", shape));
+    throw shape_error(
+        msg("broadcast_to: cannot broadcast an array of shape ", a.shape(), " to shape ", shape));
   }
   ndarray out = ndarray::uninitialized(shape, a.dtype());
   dispatch(a.dtype(), [&](auto tag) {
@@ -163,7 +167,8 @@ ndarray sum_to(const ndarray& a, const Shape& shape) {
     if (shape[i] == 1 && have != 1) {
       axes.push_back(lead + i);
     } else if (shape[i] != have) {
-      throw shape_error(msg("sum_to: cannot sum an array of shape ", a.shape(), " to shape ", shape));
+      throw shape_error(
+          msg("sum_to: cannot sum an array of shape ", a.shape(), " to shape ", shape));
     }
   }
   // keepdims, then drop the leading axes: the book's utils.sum_to.
@@ -172,10 +177,12 @@ ndarray sum_to(const ndarray& a, const Shape& shape) {
 }
 
 ndarray concatenate(const std::vector<ndarray>& arrays, int axis) {
-  if (arrays.empty()) throw std::invalid_argument("concatenate: need at least one array to concatenate");
+  if (arrays.empty())
+    throw std::invalid_argument("concatenate: need at least one array to concatenate");
   const ndarray& first = arrays.front();
   require_defined(first, "concatenate");
-  if (first.ndim() == 0) throw shape_error("concatenate: zero-dimensional arrays cannot be concatenated");
+  if (first.ndim() == 0)
+    throw shape_error("concatenate: zero-dimensional arrays cannot be concatenated");
   const int ax = detail::normalize_axis(axis, first.ndim(), "concatenate");
   DType dtype = first.dtype();
   Shape out_shape = first.shape();
@@ -185,8 +192,10 @@ ndarray concatenate(const std::vector<ndarray>& arrays, int axis) {
     bool ok = a.ndim() == first.ndim();
     for (int i = 0; ok && i < a.ndim(); ++i) ok = i == ax || a.shape()[i] == first.shape()[i];
     if (!ok) {
-      throw shape_error(msg("concatenate: all the input array dimensions except for the concatenation axis must match exactly, but shapes ",
-                            first.shape(), " and ", a.shape(), " differ (axis ", ax, ")"));
+      throw shape_error(
+          msg("concatenate: all the input array dimensions except for the concatenation axis must "
+              "match exactly, but shapes ",
+              first.shape(), " and ", a.shape(), " differ (axis ", ax, ")"));
     }
     out_shape[ax] += a.shape()[ax];
     dtype = promote_types(dtype, a.dtype());
@@ -217,8 +226,8 @@ ndarray stack(const std::vector<ndarray>& arrays, int axis) {
   const int ax = detail::normalize_axis(axis, arrays.front().ndim() + 1, "stack");
   for (const auto& a : arrays) {
     if (!(a.shape() == arrays.front().shape())) {
-      throw shape_error(msg("stack: all input arrays must have the same shape, but ", arrays.front().shape(),
-                            " and ", a.shape(), " differ"));
+      throw shape_error(msg("stack: all input arrays must have the same shape, but ",
+                            arrays.front().shape(), " and ", a.shape(), " differ"));
     }
     expanded.push_back(expand_dims(a, ax));
   }
@@ -231,11 +240,13 @@ ndarray pad(const ndarray& a, const std::vector<std::pair<std::int64_t, std::int
   std::vector<std::pair<std::int64_t, std::int64_t>> w = pad_width;
   if (w.size() == 1 && a.ndim() > 1) w.assign(static_cast<std::size_t>(a.ndim()), w.front());
   if (static_cast<int>(w.size()) != a.ndim()) {
-    throw shape_error(msg("pad: pad_width has ", w.size(), " entries for an array of shape ", a.shape()));
+    throw shape_error(
+        msg("pad: pad_width has ", w.size(), " entries for an array of shape ", a.shape()));
   }
   Shape out_shape;
   for (int i = 0; i < a.ndim(); ++i) {
-    if (w[i].first < 0 || w[i].second < 0) throw std::invalid_argument("pad: index can't contain negative values");
+    if (w[i].first < 0 || w[i].second < 0)
+      throw std::invalid_argument("pad: index can't contain negative values");
     out_shape.push_back(a.shape()[i] + w[i].first + w[i].second);
   }
   ndarray out = full(out_shape, constant_value, a.dtype());

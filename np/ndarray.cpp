@@ -28,7 +28,8 @@ double to_double(T v) {
 
 ndarray::ndarray(Shape shape, DType dtype) : shape_(shape), dtype_(dtype) {
   for (auto d : shape_) {
-    if (d < 0) throw shape_error(detail::msg("array: negative dimensions are not allowed: ", shape_));
+    if (d < 0)
+      throw shape_error(detail::msg("array: negative dimensions are not allowed: ", shape_));
   }
   storage_ = allocate(nbytes());
   ptr_ = storage_.get();
@@ -40,7 +41,8 @@ ndarray ndarray::uninitialized(Shape shape, DType dtype) {
   a.shape_ = shape;
   a.dtype_ = dtype;
   for (auto d : a.shape_) {
-    if (d < 0) throw shape_error(detail::msg("array: negative dimensions are not allowed: ", shape));
+    if (d < 0)
+      throw shape_error(detail::msg("array: negative dimensions are not allowed: ", shape));
   }
   a.storage_ = allocate(a.nbytes());
   a.ptr_ = a.storage_.get();
@@ -140,13 +142,13 @@ ndarray ndarray::reshape(Shape shape) const {
   }
   if (unknown >= 0) {
     if (known == 0 || size() % known != 0) {
-      throw shape_error(detail::msg("reshape: cannot reshape array of size ", size(),
-                                    " into shape ", shape));
+      throw shape_error(
+          detail::msg("reshape: cannot reshape array of size ", size(), " into shape ", shape));
     }
     shape[unknown] = size() / known;
   } else if (known != size()) {
-    throw shape_error(detail::msg("reshape: cannot reshape array of size ", size(),
-                                  " into shape ", shape));
+    throw shape_error(
+        detail::msg("reshape: cannot reshape array of size ", size(), " into shape ", shape));
   }
   return view_of(*this, shape);
 }
@@ -177,8 +179,7 @@ ndarray array(const NestedList& list, std::optional<DType> dtype) {
       values.push_back(node.value_);
       return;
     }
-    if (depth >= shape.ndim() ||
-        static_cast<std::int64_t>(node.items_.size()) != shape[depth]) {
+    if (depth >= shape.ndim() || static_cast<std::int64_t>(node.items_.size()) != shape[depth]) {
       throw shape_error("array: the nested lists are not rectangular (ragged nesting)");
     }
     for (const auto& item : node.items_) self(self, item, depth + 1);
@@ -216,7 +217,8 @@ ndarray arange(std::int64_t stop) { return arange(std::int64_t{0}, stop, std::in
 
 ndarray arange(std::int64_t start, std::int64_t stop, std::int64_t step) {
   if (step == 0) throw std::invalid_argument("arange: step must not be zero");
-  const std::int64_t n = std::max<std::int64_t>(0, (stop - start + step + (step > 0 ? -1 : 1)) / step);
+  const std::int64_t n =
+      std::max<std::int64_t>(0, (stop - start + step + (step > 0 ? -1 : 1)) / step);
   ndarray out = ndarray::uninitialized({n}, DType::int64);
   auto* p = out.data<std::int64_t>();
   for (std::int64_t i = 0; i < n; ++i) p[i] = start + i * step;
@@ -233,7 +235,9 @@ ndarray arange(double start, double stop, double step) {
 }
 
 ndarray linspace(double start, double stop, std::int64_t num) {
-  if (num < 0) throw std::invalid_argument(detail::msg("linspace: number of samples, ", num, ", must be non-negative"));
+  if (num < 0)
+    throw std::invalid_argument(
+        detail::msg("linspace: number of samples, ", num, ", must be non-negative"));
   ndarray out = ndarray::uninitialized({num}, DType::float64);
   auto* p = out.data<double>();
   // NumPy: arange(num) * step + start, then the last sample set to `stop` exactly.

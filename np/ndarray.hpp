@@ -61,10 +61,14 @@ class NestedList {
 
   template <Scalar T>
   static constexpr DType scalar_dtype() {
-    if constexpr (std::is_same_v<T, bool>) return DType::bool_;
-    else if constexpr (std::is_integral_v<T>) return DType::int64;
-    else if constexpr (std::is_same_v<T, float>) return DType::float32;
-    else return DType::float64;
+    if constexpr (std::is_same_v<T, bool>)
+      return DType::bool_;
+    else if constexpr (std::is_integral_v<T>)
+      return DType::int64;
+    else if constexpr (std::is_same_v<T, float>)
+      return DType::float32;
+    else
+      return DType::float64;
   }
 
  private:
@@ -336,8 +340,8 @@ std::string float_repr(float value);
 template <Scalar T>
 T ndarray::item() const {
   if (size() != 1) {
-    throw shape_error(detail::msg("item: can only convert an array of size 1, not of shape ",
-                                  shape_));
+    throw shape_error(
+        detail::msg("item: can only convert an array of size 1, not of shape ", shape_));
   }
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
     if (dtype_ == DType::int64) return static_cast<T>(*reinterpret_cast<const std::int64_t*>(ptr_));

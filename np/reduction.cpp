@@ -50,8 +50,8 @@ Acc contiguous_sum(const T* x, std::int64_t n) {
 }
 
 struct Plan {
-  Shape out_shape;       // without the reduced axes (or with 1s when keepdims)
-  Shape kept_shape;      // the kept axes only
+  Shape out_shape;   // without the reduced axes (or with 1s when keepdims)
+  Shape kept_shape;  // the kept axes only
   std::vector<bool> reduced;
   bool trailing = false;  // the reduced axes are exactly the last k axes
   bool last_kept = false;
@@ -82,8 +82,10 @@ Plan make_plan(const ndarray& a, const Axes& axes, bool keepdims, const char* op
 // The reduced axes moved to the end (a copy), so every output element owns one contiguous run.
 ndarray reduced_axes_last(const ndarray& a, const Plan& p) {
   std::vector<int> order;
-  for (int i = 0; i < a.ndim(); ++i) if (!p.reduced[i]) order.push_back(i);
-  for (int i = 0; i < a.ndim(); ++i) if (p.reduced[i]) order.push_back(i);
+  for (int i = 0; i < a.ndim(); ++i)
+    if (!p.reduced[i]) order.push_back(i);
+  for (int i = 0; i < a.ndim(); ++i)
+    if (p.reduced[i]) order.push_back(i);
   return a.transpose(order);
 }
 
@@ -146,7 +148,8 @@ ndarray extreme_impl(const ndarray& a, const Plan& p, Better better) {
 }
 
 template <class Better>
-ndarray extreme(const char* name, const ndarray& a, const Axes& axes, bool keepdims, Better better) {
+ndarray extreme(const char* name, const ndarray& a, const Axes& axes, bool keepdims,
+                Better better) {
   if (!a.defined()) throw std::invalid_argument(msg(name, ": the operand is None"));
   const Plan p = make_plan(a, axes, keepdims, name);
   if (p.inner == 0) {
@@ -162,7 +165,8 @@ ndarray extreme(const char* name, const ndarray& a, const Axes& axes, bool keepd
 template <class Better>
 ndarray arg_extreme(const char* name, const ndarray& a, std::optional<int> axis, Better better) {
   if (!a.defined()) throw std::invalid_argument(msg(name, ": the operand is None"));
-  if (a.size() == 0) throw std::invalid_argument(msg(name, ": attempt to get ", name, " of an empty sequence"));
+  if (a.size() == 0)
+    throw std::invalid_argument(msg(name, ": attempt to get ", name, " of an empty sequence"));
   const Axes axes = axis ? Axes(*axis) : Axes();
   const ndarray flat = axis ? a : a.reshape({a.size()});
   const Plan p = make_plan(flat, axis ? axes : Axes(0), false, name);
@@ -178,7 +182,10 @@ ndarray arg_extreme(const char* name, const ndarray& a, std::optional<int> axis,
       for (std::int64_t i = 1; i < p.inner; ++i) {
         if constexpr (std::is_floating_point_v<T>) {
           if (std::isnan(run[best])) break;  // the first NaN is the answer
-          if (std::isnan(run[i])) { best = i; break; }
+          if (std::isnan(run[i])) {
+            best = i;
+            break;
+          }
         }
         if (better(run[i], run[best])) best = i;  // strict: the first extreme wins
       }
@@ -218,7 +225,8 @@ ndarray mean(const ndarray& a, Axes axes, bool keepdims) {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_floating_point_v<T>) {
       T* ps = s.data<T>();
-      for (std::int64_t i = 0; i < s.size(); ++i) ps[i] = static_cast<T>(ps[i] / static_cast<T>(count));
+      for (std::int64_t i = 0; i < s.size(); ++i)
+        ps[i] = static_cast<T>(ps[i] / static_cast<T>(count));
     }
   });
   return s;

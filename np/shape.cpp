@@ -9,7 +9,8 @@ namespace np {
 std::int64_t Shape::at(int axis) const {
   const int a = axis < 0 ? axis + ndim_ : axis;
   if (a < 0 || a >= ndim_) {
-    throw axis_error(detail::msg("axis ", axis, " is out of bounds for array of dimension ", ndim_));
+    throw axis_error(
+        detail::msg("axis ", axis, " is out of bounds for array of dimension ", ndim_));
   }
   return dims_[a];
 }

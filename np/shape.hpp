@@ -5,8 +5,8 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
-#include <iterator>
 #include <iosfwd>
+#include <iterator>
 #include <string>
 #include <vector>
 

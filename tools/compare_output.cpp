@@ -59,8 +59,7 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
-const std::string kNumber =
-    R"([-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?\b(?:nan|inf)\b)";
+const std::string kNumber = R"([-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?\b(?:nan|inf)\b)";
 
 std::vector<Number> numbers(const std::vector<std::string>& lines,
                             const std::vector<std::string>& skip_after) {
@@ -68,8 +67,9 @@ std::vector<Number> numbers(const std::vector<std::string>& lines,
   std::vector<Number> out;
   for (std::string line : lines) {
     for (const auto& word : skip_after) {
-      const std::regex after(std::regex_replace(word, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-                             R"(\s*(?:)" + kNumber + ")");
+      const std::regex after(
+          std::regex_replace(word, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") + R"(\s*(?:)" +
+          kNumber + ")");
       line = std::regex_replace(line, after, word);
     }
     for (std::sregex_iterator it(line.begin(), line.end(), number), end; it != end; ++it) {
@@ -105,7 +105,8 @@ int run(const std::vector<std::string>& argv, std::string& output) {
     throw std::runtime_error("compare_output: cannot run " + argv[0] + ": " + std::strerror(err));
   }
   char buffer[65536];
-  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) output.append(buffer, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;)
+    output.append(buffer, static_cast<std::size_t>(n));
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -130,17 +131,26 @@ int main(int argc, char** argv) try {
       command.assign(argv + i + 1, argv + argc);
       break;
     }
-    if (arg == "--expected") expected_path = value();
-    else if (arg == "--actual") actual_path = value();
-    else if (arg == "--rtol") rtol = std::stod(value());
-    else if (arg == "--last") last = std::stoul(value());
-    else if (arg == "--exit-code") exit_code = std::stoi(value());
-    else if (arg == "--skip-after") skip_after.push_back(value());
-    else if (arg == "--writes") writes.push_back(value());
-    else throw std::runtime_error("compare_output: unknown option " + arg);
+    if (arg == "--expected")
+      expected_path = value();
+    else if (arg == "--actual")
+      actual_path = value();
+    else if (arg == "--rtol")
+      rtol = std::stod(value());
+    else if (arg == "--last")
+      last = std::stoul(value());
+    else if (arg == "--exit-code")
+      exit_code = std::stoi(value());
+    else if (arg == "--skip-after")
+      skip_after.push_back(value());
+    else if (arg == "--writes")
+      writes.push_back(value());
+    else
+      throw std::runtime_error("compare_output: unknown option " + arg);
   }
   if (expected_path.empty() || (command.empty() == actual_path.empty())) {
-    std::cerr << "usage: compare_output --expected FILE [options] (-- COMMAND ARGS... | --actual FILE)\n";
+    std::cerr
+        << "usage: compare_output --expected FILE [options] (-- COMMAND ARGS... | --actual FILE)\n";
     return 2;
   }
 
@@ -198,11 +208,13 @@ int main(int argc, char** argv) try {
     if (std::isnan(r.value) && std::isnan(x.value)) continue;
     const double atol = r.decimals ? 0.5 * std::pow(10.0, -r.decimals) : 0.0;
     if (!(std::abs(x.value - r.value) <= atol + rtol * std::abs(r.value))) {
-      if (++bad <= 5) std::cout << "number " << i << ": reference " << r.text << ", actual " << x.text << "\n";
+      if (++bad <= 5)
+        std::cout << "number " << i << ": reference " << r.text << ", actual " << x.text << "\n";
     }
   }
   if (ref.size() != act.size()) {
-    std::cout << "count differs: reference has " << ref.size() << " numbers, actual " << act.size() << "\n";
+    std::cout << "count differs: reference has " << ref.size() << " numbers, actual " << act.size()
+              << "\n";
     ok = false;
   }
   std::cout << std::min(ref.size(), act.size()) - bad << "/" << ref.size() << " numbers match\n";

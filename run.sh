@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# ./run.sh          install what is missing, build, and run every step in order
+# ./run.sh 1 35     ... only steps 1 and 35
+# Each step runs in its own folder out/stepNN/ (its graphs, plots and weights land there,
+# its printout is kept in out/stepNN/stdout.txt); a summary table ends the run.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$PWD
+source tools/setup.sh
+
+ensure_packages
+
+# The steps that exist, from the explicit list in steps/CMakeLists.txt.
+mapfile -t all_steps < <(sed -n 's/^dezero_add_step(\([0-9][0-9]\).*/\1/p' steps/CMakeLists.txt)
+if [ $# -gt 0 ]; then
+  steps=()
+  for n in "$@"; do
+    nn=$(printf '%02d' "$((10#$n))")
+    if [[ " ${all_steps[*]} " != *" $nn "* ]]; then
+      echo "error: there is no step $n (steps: ${all_steps[*]})" >&2
+      exit 2
+    fi
+    steps+=("$nn")
+  done
+else
+  steps=("${all_steps[@]}")
+fi
+
+targets=()
+for nn in "${steps[@]}"; do targets+=("step$nn"); done
+build release "${targets[@]}"
+
+summary=()
+failed=0
+for nn in "${steps[@]}"; do
+  exe="$root/build/release/steps/step$nn/step$nn"
+  dir="$root/out/step$nn"
+  mkdir -p "$dir"
+  # The exit status the book's step ends with (step 09 raises on purpose).
+  expected=$(sed -n '1s/.*exit_code=\([0-9]*\).*/\1/p' "steps/step$nn/expected.txt" 2>/dev/null || true)
+  expected=${expected:-0}
+  echo "=== step $nn ===" >&2
+  marker=$(mktemp)
+  start=$(date +%s%N)
+  set +e
+  (cd "$dir" && "$exe") | tee "$dir/stdout.txt"
+  status=${PIPESTATUS[0]}
+  set -e
+  ms=$((($(date +%s%N) - start) / 1000000))
+  seconds=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
+  files=$(cd "$dir" && find . -maxdepth 1 -type f -newer "$marker" ! -name stdout.txt -printf '%f ' | sort)
+  rm -f "$marker"
+  if [ "$status" -eq 77 ]; then
+    verdict="skipped"
+  elif [ "$status" -eq "$expected" ]; then
+    verdict="ok"
+  else
+    verdict="FAILED"
+    failed=1
+  fi
+  summary+=("$(printf '%-5s %-8s %-7s %8s  %s' "$nn" "$verdict" "$status" "$seconds" "${files:--}")")
+done
+
+echo
+printf '%-5s %-8s %-7s %8s  %s\n' "step" "result" "status" "seconds" "files written (in out/stepNN/)"
+printf '%s\n' "${summary[@]}"
+exit $failed

@@ -1,0 +1,69 @@
+// Step 27: differentiating with a Taylor series.
+//
+// First a Sin function written in this file (a Function subclass with forward on arrays and
+// backward on Variables), then my_sin, which adds up the Maclaurin series of sin term by
+// term. The Taylor version's graph is long; my_sin.png shows it.
+#include <cmath>
+#include <iostream>
+
+#include "dezero/dezero.hpp"
+
+using dezero::Arrays;
+using dezero::Variable;
+using dezero::Variables;
+
+class Sin : public dezero::Function {
+ public:
+  std::string name() const override { return "Sin"; }
+  Arrays forward(const Arrays& xs) override { return {np::sin(xs[0])}; }
+  Variables backward(const Variables& gys) override {
+    const np::ndarray x = input(0).data();
+    return {gys[0] * np::cos(x)};
+  }
+};
+
+Variable sin(const Variable& x) { return dezero::call<Sin>({x}); }
+
+double factorial(int n) {
+  double f = 1.0;
+  for (int k = 2; k <= n; ++k) f *= k;
+  return f;
+}
+
+Variable my_sin(const Variable& x, double threshold = 0.0001) {
+  Variable y;  // None: the book starts from the number 0
+  for (int i = 0; i < 100000; ++i) {
+    const double c = (i % 2 ? -1.0 : 1.0) / factorial(2 * i + 1);
+    const Variable t = c * pow(x, 2 * i + 1);
+    y = y ? y + t : 0 + t;  // 0 + t is t's reflected addition, as in Python
+    if (std::abs(t.data().item<double>()) < threshold) break;
+  }
+  return y;
+}
+
+int main() {
+  {
+    Variable x(np::array(np::pi / 4));
+    Variable y = sin(x);
+    y.backward();
+    std::cout << "--- original sin ---\n";
+    std::cout << y.data() << "\n";
+    std::cout << x.grad() << "\n";
+  }
+
+  Variable x(np::array(np::pi / 4));
+  Variable y = my_sin(x);  // try my_sin(x, 1e-150) for a much longer graph
+  y.backward();
+  std::cout << "--- approximate sin ---\n";
+  std::cout << y.data() << "\n";
+  std::cout << x.grad() << "\n";
+
+  x.name() = "x";
+  y.name() = "y";
+  try {
+    dezero::utils::plot_dot_graph(y, /*verbose=*/false, "my_sin.png");
+  } catch (const dezero::utils::ToolError& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,38 @@
+// Step 34: higher derivatives of sin.
+//
+// F::sin's backward uses F::cos, and F::cos's uses F::sin, so the derivatives go on for ever.
+// Differentiating three times over 200 points gives y = sin(x), y' = cos(x), y'' = -sin(x)
+// and y''' = -cos(x); the book plots them, and so does this step: sin_derivatives.png.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "dezero/dezero.hpp"
+
+using dezero::Variable;
+namespace F = dezero::functions;
+
+int main() {
+  Variable x(np::linspace(-7, 7, 200));
+  Variable y = F::sin(x);
+  y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+
+  std::vector<np::ndarray> logs{y.data()};
+  for (int i = 0; i < 3; ++i) {
+    logs.push_back(x.grad().data());
+    Variable gx = x.grad();
+    x.cleargrad();
+    gx.backward(/*retain_grad=*/false, /*create_graph=*/true);
+  }
+
+  const std::vector<std::string> labels{"y=sin(x)", "y'", "y''", "y'''"};
+  dezero::utils::Plot plot;
+  for (std::size_t i = 0; i < logs.size(); ++i) plot.line(x.data(), logs[i], labels[i]);
+  plot.legend("bottom right");
+  try {
+    plot.save("sin_derivatives.png");
+    std::cerr << "wrote sin_derivatives.png\n";
+  } catch (const dezero::utils::ToolError& e) {
+    std::cerr << e.what() << "\n";  // the numbers are computed all the same
+  }
+}

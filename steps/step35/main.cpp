@@ -1,0 +1,47 @@
+// Step 35: higher derivatives of tanh, and what their graphs look like.
+//
+// tanh'(x) = 1 - y^2 is built from Functions, so every derivative is a new, larger graph.
+// The book draws the graph of the second derivative (tanh.png); this step draws every order
+// it computes: tanh_1.png (first derivative), tanh_2.png, ... and the book's tanh.png.
+// `step35 --iters N` differentiates N more times (the graphs grow quickly).
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "dezero/dezero.hpp"
+
+using dezero::Variable;
+namespace F = dezero::functions;
+
+int main(int argc, char** argv) {
+  int iters = 1;  // as in the book: the second derivative
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--iters") == 0) iters = std::atoi(argv[i + 1]);
+  }
+  try {
+    Variable x(np::array(1.0));
+    Variable y = F::tanh(x);
+    x.name() = "x";
+    y.name() = "y";
+    y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+
+    for (int order = 1;; ++order) {
+      Variable gx = x.grad();
+      gx.name() = "gx" + std::to_string(order);
+      dezero::utils::plot_dot_graph(gx, /*verbose=*/false,
+                                    "tanh_" + std::to_string(order) + ".png");
+      std::cerr << "wrote tanh_" << order << ".png\n";
+      if (order == iters + 1) {
+        dezero::utils::plot_dot_graph(gx, /*verbose=*/false, "tanh.png");
+        std::cerr << "wrote tanh.png (the book's graph: derivative of order " << order << ")\n";
+        break;
+      }
+      x.cleargrad();
+      gx.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    }
+  } catch (const dezero::utils::ToolError& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  }
+}

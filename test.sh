@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# ./test.sh    install what is missing, build, and run all tests: the unit tests and every
+#              step's printout check (release build), then the unit tests again under
+#              AddressSanitizer and UndefinedBehaviorSanitizer.
+# Long training runs carry the ctest label "long" and are left out; run them with
+#   ctest --preset release -L long
+set -euo pipefail
+cd "$(dirname "$0")"
+source tools/setup.sh
+
+ensure_packages
+
+echo "=== release build and tests ===" >&2
+build release
+ctest --preset release -j 2 -LE long
+
+echo "=== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer ===" >&2
+build sanitize
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset sanitize -j 2 -LE long
