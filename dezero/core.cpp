@@ -23,6 +23,27 @@ ConfigGuard test_mode() { return using_config("train", false); }
 
 // ===================================== Variable =============================================
 
+// A graph is a chain of owners: output node -> creator -> input nodes -> their creators ...
+// Letting shared_ptr free it would nest one destructor call per link, and a graph of 100 000
+// operations would overflow the stack. So a dying node unlinks the part of the graph that
+// only it owned with an explicit work list (what CPython's "trashcan" does for the book).
+detail::VariableNode::~VariableNode() {
+  --alive;
+  if (!creator || creator.use_count() != 1) return;
+  std::vector<std::shared_ptr<Function>> pending{std::move(creator)};
+  while (!pending.empty()) {
+    const std::shared_ptr<Function> f = std::move(pending.back());
+    pending.pop_back();
+    if (f.use_count() != 1) continue;  // still used elsewhere: dropping our reference is enough
+    for (auto& x : f->inputs_) {
+      std::shared_ptr<VariableNode> node = std::move(x.node_);
+      if (node && node.use_count() == 1 && node->creator && node->creator.use_count() == 1) {
+        pending.push_back(std::move(node->creator));
+      }
+    }  // each input node dies here with its creator already taken: no recursion
+  }
+}
+
 Variable::Variable(np::ndarray data, std::string name)
     : node_(std::make_shared<detail::VariableNode>()) {
   node_->data = std::move(data);
@@ -147,7 +168,12 @@ Variables Function::operator()(const Variables& inputs) {
   if (Config::enable_backprop) {
     generation_ = 0;
     for (const auto& x : inputs) generation_ = std::max(generation_, x.generation());
-    const auto self = shared_from_this();
+    const auto self = weak_from_this().lock();
+    if (!self) {
+      throw std::logic_error(name() +
+                             ": a Function must live in a std::shared_ptr (its outputs keep it "
+                             "as their creator); create it with std::make_shared or dezero::call");
+    }
     for (const auto& y : outputs) y.set_creator(self);
     inputs_ = inputs;
     outputs_.clear();

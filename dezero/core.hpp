@@ -63,7 +63,8 @@ struct VariableNode {
 
   static inline std::int64_t alive = 0;  // live nodes, for tests that watch memory
   VariableNode() { ++alive; }
-  ~VariableNode() { --alive; }
+  // Frees the graph behind this node without recursion (see core.cpp).
+  ~VariableNode();
   VariableNode(const VariableNode&) = delete;
   VariableNode& operator=(const VariableNode&) = delete;
 };
@@ -131,6 +132,7 @@ class Variable {
 
  private:
   friend class Function;
+  friend struct detail::VariableNode;
   std::shared_ptr<detail::VariableNode> node_;
 };
 
@@ -190,6 +192,7 @@ class Function : public std::enable_shared_from_this<Function> {
   static inline std::int64_t alive = 0;  // live functions, for tests that watch memory
 
  protected:
+  friend struct detail::VariableNode;
   int generation_ = 0;
   Variables inputs_;
   std::vector<std::weak_ptr<detail::VariableNode>> outputs_;

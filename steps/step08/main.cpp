@@ -1,0 +1,110 @@
+// Step 08: from recursion to a loop.
+//
+// Variable::backward no longer calls itself: it keeps a list of functions still to visit,
+// takes one, propagates the gradient through it, and adds the creator of its input. Same
+// result as step 07, without a call stack that grows with the depth of the graph.
+#include <iostream>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "np/np.hpp"
+
+class Function;
+// Variables and functions refer to each other, as Python objects do, through shared_ptr.
+using FunctionPtr = std::shared_ptr<Function>;
+
+class Variable {
+ public:
+  explicit Variable(np::ndarray data) : data(std::move(data)) {}
+
+  void set_creator(FunctionPtr func) { creator = std::move(func); }
+
+  void backward();  // defined below Function, which it uses
+
+  np::ndarray data;
+  np::ndarray grad;
+  FunctionPtr creator;  // null for a variable the user made
+};
+
+using VariablePtr = std::shared_ptr<Variable>;
+
+// enable_shared_from_this lets a function hand its outputs a shared_ptr to itself.
+class Function : public std::enable_shared_from_this<Function> {
+ public:
+  virtual ~Function() = default;
+
+  VariablePtr operator()(const VariablePtr& input) {
+    const np::ndarray& x = input->data;
+    np::ndarray y = forward(x);
+    auto output = std::make_shared<Variable>(y);
+    output->set_creator(shared_from_this());  // the output remembers its parent function
+    this->input = input;
+    // The function also keeps its output: output and creator now point at each other, a
+    // reference cycle that keeps both alive (step 17 breaks it).
+    this->output = output;
+    return output;
+  }
+
+  virtual np::ndarray forward(const np::ndarray& x) = 0;
+  virtual np::ndarray backward(const np::ndarray& gy) = 0;
+
+  VariablePtr input;
+  VariablePtr output;
+};
+
+void Variable::backward() {
+  std::vector<FunctionPtr> funcs = {creator};
+  while (!funcs.empty()) {
+    FunctionPtr f = funcs.back();  // 1. take a function
+    funcs.pop_back();
+    VariablePtr x = f->input;  // 2. its input and output
+    VariablePtr y = f->output;
+    x->grad = f->backward(y->grad);  // 3. one step of the chain rule
+
+    if (x->creator) funcs.push_back(x->creator);  // the next function back, if any
+  }
+}
+
+class Square : public Function {
+ public:
+  np::ndarray forward(const np::ndarray& x) override {
+    np::ndarray y = np::pow(x, 2);
+    return y;
+  }
+
+  np::ndarray backward(const np::ndarray& gy) override {
+    const np::ndarray& x = input->data;
+    np::ndarray gx = 2 * x * gy;
+    return gx;
+  }
+};
+
+class Exp : public Function {
+ public:
+  np::ndarray forward(const np::ndarray& x) override {
+    np::ndarray y = np::exp(x);
+    return y;
+  }
+
+  np::ndarray backward(const np::ndarray& gy) override {
+    const np::ndarray& x = input->data;
+    np::ndarray gx = np::exp(x) * gy;
+    return gx;
+  }
+};
+
+int main() {
+  auto A = std::make_shared<Square>();
+  auto B = std::make_shared<Exp>();
+  auto C = std::make_shared<Square>();
+
+  auto x = std::make_shared<Variable>(np::array(0.5));
+  VariablePtr a = (*A)(x);
+  VariablePtr b = (*B)(a);
+  VariablePtr y = (*C)(b);
+
+  y->grad = np::array(1.0);
+  y->backward();
+  std::cout << x->grad << "\n";
+}

@@ -1,0 +1,400 @@
+// Step 22: operator overloading (3).
+//
+// The rest of the arithmetic: negation, subtraction, division and power, each a Function
+// with its derivative, and each with its operator (pow() for Python's **).
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <concepts>
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "np/np.hpp"
+
+// Python's type(x) for the error message: the C++ name of a type, demangled.
+template <class T>
+std::string type_name() {
+  const char* mangled = typeid(T).name();
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> readable(
+      abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
+  return status == 0 ? readable.get() : mangled;
+}
+
+// Python's class attribute Config.enable_backprop: a static member, one for the program.
+struct Config {
+  static inline bool enable_backprop = true;
+};
+
+// Python's `with using_config(name, value):` is an RAII guard in C++: it sets the value when
+// it is made and puts the old value back when it goes out of scope, exceptions included.
+// It names the setting itself (a reference) where Python names it by a string.
+class [[nodiscard]] UsingConfig {
+ public:
+  UsingConfig(bool& setting, bool value) : setting_(setting), old_value_(setting) {
+    setting_ = value;
+  }
+  ~UsingConfig() { setting_ = old_value_; }
+  UsingConfig(const UsingConfig&) = delete;
+  UsingConfig& operator=(const UsingConfig&) = delete;
+
+ private:
+  bool& setting_;
+  bool old_value_;
+};
+
+UsingConfig using_config(bool& setting, bool value) { return UsingConfig(setting, value); }
+
+UsingConfig no_grad() { return using_config(Config::enable_backprop, false); }
+
+class Function;
+// Variables and functions refer to each other, as Python objects do, through shared_ptr.
+using FunctionPtr = std::shared_ptr<Function>;
+
+class Variable {
+ public:
+  // An array, or None (np::none); anything else is rejected at run time, as the book does.
+  // C++ could reject it at compile time instead, with a constructor that takes only arrays.
+  template <class T>
+  explicit Variable([[maybe_unused]] T data, std::string name = {}) : name(std::move(name)) {
+    if constexpr (std::is_same_v<T, np::ndarray>) {
+      this->data = std::move(data);
+    } else if constexpr (!std::is_same_v<T, std::nullopt_t>) {
+      throw std::invalid_argument(type_name<T>() + " is not supported");
+    }
+  }
+
+  // Python's properties are const member functions: x->shape() reads x.shape.
+  const np::Shape& shape() const { return data.shape(); }
+  int ndim() const { return data.ndim(); }
+  std::int64_t size() const { return data.size(); }
+  np::DType dtype() const { return data.dtype(); }
+  // Python's len(x), which calls x.__len__(): the length of the first axis.
+  std::int64_t len() const { return data.len(); }
+
+  void set_creator(FunctionPtr func);  // defined below Function, which it uses
+
+  void cleargrad() { grad = np::ndarray(); }  // back to None
+
+  // With retain_grad false only the gradients of the variables the user made are kept.
+  void backward(bool retain_grad = false);  // defined below Function, which it uses
+
+  np::ndarray data;
+  std::string name;  // empty: Python's None
+  np::ndarray grad;
+  FunctionPtr creator;
+  int generation = 0;  // one more than the generation of the creator
+};
+
+using VariablePtr = std::shared_ptr<Variable>;
+
+// Python's __repr__, which print(x) uses, is operator<< in C++. NumPy's own printout of the
+// data goes inside, its continuation lines moved right by the nine characters of "variable(".
+std::ostream& operator<<(std::ostream& os, const Variable& x) {
+  if (!x.data.defined()) return os << "variable(None)";
+  std::string p;
+  for (char c : np::str(x.data)) {
+    p += c;
+    if (c == '\n') p.append(9, ' ');
+  }
+  return os << "variable(" << p << ")";
+}
+
+// Python's lists of variables and of arrays.
+using Variables = std::vector<VariablePtr>;
+using Arrays = std::vector<np::ndarray>;
+
+// Python's isinstance tests become overloads: the compiler picks the one for the argument.
+VariablePtr as_variable(VariablePtr obj) { return obj; }
+VariablePtr as_variable(np::ndarray obj) { return std::make_shared<Variable>(std::move(obj)); }
+
+// An array stays as it is (the array layer never returns NumPy scalars); a C++ number becomes
+// a 0-d array: 3.0 a float64 one, 3 an int64 one, as NumPy does with Python numbers.
+np::ndarray as_array(np::ndarray x) { return x; }
+np::ndarray as_array(np::Scalar auto x) { return np::ndarray(x); }
+
+class Function : public std::enable_shared_from_this<Function> {
+ public:
+  virtual ~Function() = default;
+
+  // Python's *inputs is a std::vector here: (*f)({x0, x1}) builds it from braces. Python
+  // returns outputs[0] alone when there is one output; a C++ function has one return type,
+  // so this returns the list and one-output helpers like add() below take the element.
+  Variables operator()(const Variables& inputs) {
+    Arrays xs;  // the data of every input
+    for (const VariablePtr& x : inputs) xs.push_back(x->data);
+    Arrays ys = forward(xs);
+    Variables outputs;  // every result wrapped in a Variable
+    for (const np::ndarray& y : ys) outputs.push_back(std::make_shared<Variable>(as_array(y)));
+
+    if (Config::enable_backprop) {  // only then record the graph for backward
+      // A function is as far from the start as its furthest input.
+      generation = 0;
+      for (const VariablePtr& x : inputs) generation = std::max(generation, x->generation);
+      for (const VariablePtr& output : outputs) output->set_creator(shared_from_this());
+      this->inputs = inputs;
+      // Python's weakref.ref: the function can reach its outputs without keeping them alive.
+      this->outputs.assign(outputs.begin(), outputs.end());
+    }
+
+    return outputs;
+  }
+
+  virtual Arrays forward(const Arrays& xs) = 0;
+  // gys holds one gradient per output; the result holds one per input.
+  virtual Arrays backward(const Arrays& gys) = 0;
+
+  Variables inputs;
+  std::vector<std::weak_ptr<Variable>> outputs;
+  int generation = 0;
+};
+
+void Variable::set_creator(FunctionPtr func) {
+  creator = std::move(func);
+  generation = creator->generation + 1;
+}
+
+void Variable::backward(bool retain_grad) {
+  if (!grad.defined()) grad = np::ones_like(data);
+
+  std::vector<FunctionPtr> funcs;
+  std::unordered_set<Function*> seen_set;  // a function reached twice is queued once
+
+  // Keeps funcs sorted by generation, so that pop takes the latest function (Python's sort
+  // is stable, and so is stable_sort).
+  auto add_func = [&](const FunctionPtr& f) {
+    if (!seen_set.contains(f.get())) {
+      funcs.push_back(f);
+      seen_set.insert(f.get());
+      std::ranges::stable_sort(funcs, {}, [](const FunctionPtr& g) { return g->generation; });
+    }
+  };
+
+  add_func(creator);
+
+  while (!funcs.empty()) {
+    FunctionPtr f = funcs.back();
+    funcs.pop_back();
+    Arrays gys;
+    // lock() turns a weak reference back into a strong one, as calling a Python weakref does.
+    for (const auto& output : f->outputs) gys.push_back(output.lock()->grad);
+    Arrays gxs = f->backward(gys);
+
+    // Python's zip(f.inputs, gxs): the i-th gradient belongs to the i-th input.
+    for (std::size_t i = 0; i < f->inputs.size(); ++i) {
+      const VariablePtr& x = f->inputs[i];
+      if (!x->grad.defined()) {
+        x->grad = gxs[i];
+      } else {
+        // A new array, not +=: x->grad may be the very array another variable holds as its
+        // gradient (Add passes gy on as it is), and += would change that one too.
+        x->grad = x->grad + gxs[i];
+      }
+
+      if (x->creator) add_func(x->creator);
+    }
+
+    if (!retain_grad) {
+      for (const auto& y : f->outputs) y.lock()->grad = np::ndarray();  // None
+    }
+  }
+}
+
+class Add : public Function {
+ public:
+  Arrays forward(const Arrays& xs) override {
+    // Python unpacks the list into forward(x0, x1); here forward takes the list apart.
+    const np::ndarray& x0 = xs[0];
+    const np::ndarray& x1 = xs[1];
+    np::ndarray y = x0 + x1;
+    return {y};
+  }
+
+  // d(x0 + x1)/dx0 = d(x0 + x1)/dx1 = 1: both inputs get the output's gradient.
+  Arrays backward(const Arrays& gys) override {
+    const np::ndarray& gy = gys[0];
+    return {gy, gy};
+  }
+};
+
+VariablePtr add(const VariablePtr& x0, const VariablePtr& x1) {
+  auto f = std::make_shared<Add>();
+  return (*f)({x0, x1})[0];
+}
+
+class Mul : public Function {
+ public:
+  Arrays forward(const Arrays& xs) override {
+    const np::ndarray& x0 = xs[0];
+    const np::ndarray& x1 = xs[1];
+    np::ndarray y = x0 * x1;
+    return {y};
+  }
+
+  // d(x0 x1)/dx0 = x1 and d(x0 x1)/dx1 = x0.
+  Arrays backward(const Arrays& gys) override {
+    const np::ndarray& gy = gys[0];
+    const np::ndarray& x0 = inputs[0]->data;
+    const np::ndarray& x1 = inputs[1]->data;
+    return {gy * x1, gy * x0};
+  }
+};
+
+VariablePtr mul(const VariablePtr& x0, const VariablePtr& x1) {
+  auto f = std::make_shared<Mul>();
+  return (*f)({x0, x1})[0];
+}
+
+class Neg : public Function {
+ public:
+  Arrays forward(const Arrays& xs) override { return {-xs[0]}; }
+
+  Arrays backward(const Arrays& gys) override { return {-gys[0]}; }
+};
+
+VariablePtr neg(const VariablePtr& x) {
+  auto f = std::make_shared<Neg>();
+  return (*f)({x})[0];
+}
+
+class Sub : public Function {
+ public:
+  Arrays forward(const Arrays& xs) override {
+    const np::ndarray& x0 = xs[0];
+    const np::ndarray& x1 = xs[1];
+    np::ndarray y = x0 - x1;
+    return {y};
+  }
+
+  Arrays backward(const Arrays& gys) override {
+    const np::ndarray& gy = gys[0];
+    return {gy, -gy};
+  }
+};
+
+VariablePtr sub(const VariablePtr& x0, const VariablePtr& x1) {
+  auto f = std::make_shared<Sub>();
+  return (*f)({x0, x1})[0];
+}
+
+class Div : public Function {
+ public:
+  Arrays forward(const Arrays& xs) override {
+    const np::ndarray& x0 = xs[0];
+    const np::ndarray& x1 = xs[1];
+    np::ndarray y = x0 / x1;
+    return {y};
+  }
+
+  // d(x0 / x1)/dx0 = 1 / x1 and d(x0 / x1)/dx1 = -x0 / x1^2.
+  Arrays backward(const Arrays& gys) override {
+    const np::ndarray& gy = gys[0];
+    const np::ndarray& x0 = inputs[0]->data;
+    const np::ndarray& x1 = inputs[1]->data;
+    np::ndarray gx0 = gy / x1;
+    np::ndarray gx1 = gy * (-x0 / np::pow(x1, 2));
+    return {gx0, gx1};
+  }
+};
+
+VariablePtr div(const VariablePtr& x0, const VariablePtr& x1) {
+  auto f = std::make_shared<Div>();
+  return (*f)({x0, x1})[0];
+}
+
+// x^c for a constant c: c is a setting of the function, not an input to differentiate.
+class Pow : public Function {
+ public:
+  explicit Pow(double c) : c(c) {}
+
+  Arrays forward(const Arrays& xs) override {
+    const np::ndarray& x = xs[0];
+    np::ndarray y = np::pow(x, c);
+    return {y};
+  }
+
+  // d(x^c)/dx = c x^(c - 1)
+  Arrays backward(const Arrays& gys) override {
+    const np::ndarray& x = inputs[0]->data;
+    np::ndarray gx = c * np::pow(x, c - 1) * gys[0];
+    return {gx};
+  }
+
+  double c;
+};
+
+VariablePtr pow(const VariablePtr& x, double c) {
+  auto f = std::make_shared<Pow>(c);
+  return (*f)({x})[0];
+}
+
+// What may stand on the other side of a Variable in an expression: an array or a number.
+template <class T>
+concept ArrayOrNumber = std::same_as<T, np::ndarray> || np::Scalar<T>;
+
+// Python's __add__ and __mul__ take anything on the right; __radd__ and __rmul__ are called
+// when the Variable is on the right. C++ writes one overload per case. The book's add() and
+// mul() convert with as_array and Function's call with as_variable; here the overloads do it,
+// where the type of the other operand is known. NumPy needs __array_priority__ so that
+// array + Variable reaches the Variable; C++ overload resolution finds these operators anyway.
+VariablePtr operator+(const VariablePtr& x0, const VariablePtr& x1) { return add(x0, x1); }
+VariablePtr operator+(const VariablePtr& x0, const ArrayOrNumber auto& x1) {
+  return add(x0, as_variable(as_array(x1)));
+}
+VariablePtr operator+(const ArrayOrNumber auto& x0, const VariablePtr& x1) {
+  return add(as_variable(as_array(x0)), x1);
+}
+VariablePtr operator*(const VariablePtr& x0, const VariablePtr& x1) { return mul(x0, x1); }
+VariablePtr operator*(const VariablePtr& x0, const ArrayOrNumber auto& x1) {
+  return mul(x0, as_variable(as_array(x1)));
+}
+VariablePtr operator*(const ArrayOrNumber auto& x0, const VariablePtr& x1) {
+  return mul(as_variable(as_array(x0)), x1);
+}
+// Python's __neg__, __sub__ / __rsub__ and __truediv__ / __rtruediv__. The book's rsub and
+// rdiv swap the operands back; here the left operand is simply the left one.
+VariablePtr operator-(const VariablePtr& x) { return neg(x); }
+VariablePtr operator-(const VariablePtr& x0, const VariablePtr& x1) { return sub(x0, x1); }
+VariablePtr operator-(const VariablePtr& x0, const ArrayOrNumber auto& x1) {
+  return sub(x0, as_variable(as_array(x1)));
+}
+VariablePtr operator-(const ArrayOrNumber auto& x0, const VariablePtr& x1) {
+  return sub(as_variable(as_array(x0)), x1);
+}
+VariablePtr operator/(const VariablePtr& x0, const VariablePtr& x1) { return div(x0, x1); }
+VariablePtr operator/(const VariablePtr& x0, const ArrayOrNumber auto& x1) {
+  return div(x0, as_variable(as_array(x1)));
+}
+VariablePtr operator/(const ArrayOrNumber auto& x0, const VariablePtr& x1) {
+  return div(as_variable(as_array(x0)), x1);
+}
+// C++ has no ** operator: Python's x ** 3 (__pow__) is pow(x, 3), defined above.
+
+int main() {
+  auto x = std::make_shared<Variable>(np::array(2.0));
+  VariablePtr y = -x;
+  std::cout << *y << "\n";  // variable(-2.0)
+
+  VariablePtr y1 = 2.0 - x;
+  VariablePtr y2 = x - 1.0;
+  std::cout << *y1 << "\n";  // variable(0.0)
+  std::cout << *y2 << "\n";  // variable(1.0)
+
+  y = 3.0 / x;
+  std::cout << *y << "\n";  // variable(1.5)
+
+  y = pow(x, 3);
+  y->backward();
+  std::cout << *y << "\n";  // variable(8.0)
+}
