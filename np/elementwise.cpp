@@ -66,7 +66,7 @@ void binary_loop(const ndarray& a, const ndarray& b, ndarray& out, Op op) {
 }
 
 // Which dtype an operation computes in, and which dtype it returns.
-enum class Result { same, boolean, floating };
+enum class Result { same, boolean, floating, true_divide };
 
 DType floating_of(DType d) {
   // NumPy gives float16 for bool/uint8 and float64 for wider integers; float16 is not among
@@ -74,6 +74,9 @@ DType floating_of(DType d) {
   if (is_floating(d)) return d;
   return d == DType::bool_ || d == DType::uint8 ? DType::float32 : DType::float64;
 }
+
+// np.true_divide has no small float loops: every bool or integer pair divides in float64.
+DType true_divide_of(DType d) { return is_floating(d) ? d : DType::float64; }
 
 // Runs `op` on the broadcast of a and b. Op is a generic functor: op(x, y) with x, y of the
 // compute type T returns the output element.
@@ -84,6 +87,7 @@ ndarray binary(const char* name, const ndarray& a, const ndarray& b, Op op,
   require_defined(b, name);
   DType compute = result_type(a, b);
   if (R == Result::floating) compute = floating_of(compute);
+  if (R == Result::true_divide) compute = true_divide_of(compute);
   if (!allow_bool && compute == DType::bool_) {
     throw dtype_error(msg(name, ": not supported for boolean operands"));
   }
@@ -149,7 +153,8 @@ bool same_kind_cast(DType from, DType to) {
 }
 
 template <class Op>
-ndarray& inplace(const char* name, ndarray& self, const ndarray& other, Op op) {
+ndarray& inplace(const char* name, ndarray& self, const ndarray& other, Op op,
+                 bool allow_bool = true) {
   require_defined(self, name);
   require_defined(other, name);
   const Shape shape = broadcast_shapes(self.shape(), other.shape(), name);
@@ -158,7 +163,10 @@ ndarray& inplace(const char* name, ndarray& self, const ndarray& other, Op op) {
                           " doesn't match the broadcast shape ", shape));
   }
   DType compute = result_type(self, other);
-  if (std::string_view(name) == "operator/=") compute = floating_of(compute);
+  if (std::string_view(name) == "operator/=") compute = true_divide_of(compute);
+  if (!allow_bool && compute == DType::bool_) {
+    throw dtype_error(msg(name, ": not supported for boolean operands"));
+  }
   if (!same_kind_cast(compute, self.dtype())) {
     throw dtype_error(msg(name, ": cannot cast the result from ", compute, " to ", self.dtype(),
                           " with casting rule 'same_kind'"));
@@ -256,7 +264,7 @@ ndarray multiply(const ndarray& a, const ndarray& b) {
   return binary<Result::same>("multiply", a, b, Times{});
 }
 ndarray divide(const ndarray& a, const ndarray& b) {
-  return binary<Result::floating>("divide", a, b, Divides{});
+  return binary<Result::true_divide>("divide", a, b, Divides{});
 }
 
 ndarray power(const ndarray& a, const ndarray& b) {
@@ -404,7 +412,7 @@ ndarray& ndarray::operator+=(const ndarray& other) {
   return inplace("operator+=", *this, other, Plus{});
 }
 ndarray& ndarray::operator-=(const ndarray& other) {
-  return inplace("operator-=", *this, other, Minus{});
+  return inplace("operator-=", *this, other, Minus{}, /*allow_bool=*/false);
 }
 ndarray& ndarray::operator*=(const ndarray& other) {
   return inplace("operator*=", *this, other, Times{});

@@ -68,6 +68,7 @@ Plan make_plan(const ndarray& a, const Indices& indices, const char* op) {
     std::int64_t value = 0;
     Slice slice{};
     ndarray arr{};
+    std::int64_t mask_len = -1;  // for the arrays a bool mask became: the mask's length here
     Item(Kind k, std::int64_t v = 0, Slice s = {}, ndarray a = {})
         : kind(k), value(v), slice(s), arr(std::move(a)) {}
   };
@@ -103,6 +104,7 @@ Plan make_plan(const ndarray& a, const Indices& indices, const char* op) {
         }
         for (int d = 0; d < arr.ndim(); ++d) {
           items.push_back({Item::array, 0, {}, np::array(coords[d])});
+          items.back().mask_len = arr.shape()[d];
           ++used;
         }
       } else if (is_integer(arr.dtype())) {
@@ -194,6 +196,11 @@ Plan make_plan(const ndarray& a, const Indices& indices, const char* op) {
         plan.axes.push_back({1, 0, -1});
         break;
       case Item::array:
+        if (item.mask_len >= 0 && item.mask_len != a.shape()[dim]) {
+          throw index_error(msg("boolean index did not match indexed array along dimension ", dim,
+                                "; dimension is ", a.shape()[dim],
+                                " but corresponding boolean dimension is ", item.mask_len));
+        }
         if (adjacent && static_cast<int>(i) == first_adv) push_adv_axes();
         ++dim;
         break;
@@ -259,7 +266,8 @@ ndarray getitem(const ndarray& a, const Indices& indices) {
 
 void setitem(ndarray& a, const Indices& indices, const ndarray& value) {
   const Plan plan = make_plan(a, indices, "setitem");
-  const ndarray v = detail::as_dtype(broadcast_to(value, plan.shape), a.dtype());
+  ndarray v = detail::as_dtype(broadcast_to(value, plan.shape), a.dtype());
+  if (v.shares_memory(a)) v = v.copy();  // a[::-1] = a reads every value before writing
   dispatch(a.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* dst = static_cast<T*>(a.raw_data());
@@ -270,7 +278,8 @@ void setitem(ndarray& a, const Indices& indices, const ndarray& value) {
 
 void add_at(ndarray& a, const Indices& indices, const ndarray& values) {
   const Plan plan = make_plan(a, indices, "add.at");
-  const ndarray v = detail::as_dtype(broadcast_to(values, plan.shape), a.dtype());
+  ndarray v = detail::as_dtype(broadcast_to(values, plan.shape), a.dtype());
+  if (v.shares_memory(a)) v = v.copy();
   dispatch(a.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* dst = static_cast<T*>(a.raw_data());

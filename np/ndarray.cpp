@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <new>
 
 #include "np/detail.hpp"
@@ -62,6 +63,7 @@ void ndarray::check_dtype(DType wanted, const char* op) const {
 }
 
 double ndarray::flat(std::int64_t i) const {
+  if (!defined()) throw std::invalid_argument("flat: the array is None");
   if (i < 0 || i >= size()) {
     throw index_error(detail::msg("flat: index ", i, " is out of bounds for size ", size()));
   }
@@ -72,6 +74,7 @@ double ndarray::flat(std::int64_t i) const {
 }
 
 void ndarray::set_flat(std::int64_t i, double value) {
+  if (!defined()) throw std::invalid_argument("set_flat: the array is None");
   if (i < 0 || i >= size()) {
     throw index_error(detail::msg("flat: index ", i, " is out of bounds for size ", size()));
   }
@@ -112,6 +115,7 @@ ndarray ndarray::astype(DType dtype) const {
 }
 
 void ndarray::fill(double value) {
+  if (!defined()) throw std::invalid_argument("fill: the array is None");
   const std::int64_t n = size();
   dispatch(dtype_, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -128,6 +132,7 @@ ndarray ndarray::view_of(const ndarray& base, Shape shape) {
 }
 
 ndarray ndarray::reshape(Shape shape) const {
+  if (!defined()) throw std::invalid_argument("reshape: the array is None");
   int unknown = -1;
   std::int64_t known = 1;
   for (int i = 0; i < shape.ndim(); ++i) {
@@ -230,7 +235,10 @@ ndarray arange(double start, double stop, double step) {
   const auto n = static_cast<std::int64_t>(std::max(0.0, std::ceil((stop - start) / step)));
   ndarray out = ndarray::uninitialized({n}, DType::float64);
   auto* p = out.data<double>();
-  for (std::int64_t i = 0; i < n; ++i) p[i] = start + static_cast<double>(i) * step;
+  // NumPy fills start + i * delta with delta = (start + step) - start, which is not always
+  // `step`: np.arange(1.0, 2.0, 0.1)[2] is 1.2000000000000002.
+  const double delta = (start + step) - start;
+  for (std::int64_t i = 0; i < n; ++i) p[i] = start + static_cast<double>(i) * delta;
   return out;
 }
 
@@ -255,14 +263,56 @@ ndarray eye(std::int64_t n, DType dtype) {
 
 // ---------------------------------------------------------------------------- dtype rules
 
+namespace {
+
+// The dtype NumPy 1.x gives `array_dtype` combined with a 0-d operand of the same or a lower
+// kind: promote_types(array_dtype, np.min_scalar_type(value)). So a float32 array + 2.0 stays
+// float32 and a uint8 array + 1 stays uint8, but values the array's dtype cannot take widen
+// it: int32 array + 2**40 -> int64, float32 array + 70000 -> float64, float32 array + 1e300
+// -> float64. Where NumPy answers with a dtype we lack (uint8 array + 300 -> uint16, uint8
+// array - 1 -> int16, uint8 array + 2**32 -> uint64) the narrowest of ours that holds the
+// value stands in: int32 or int64.
+DType value_based(DType array_dtype, const ndarray& scalar) {
+  const DType s = scalar.dtype();
+  if (s == DType::bool_) return array_dtype;
+  if (is_integer(s)) {
+    const std::int64_t v =
+        s == DType::int64 ? scalar.item<std::int64_t>() : static_cast<std::int64_t>(scalar.flat(0));
+    const bool fits_int32 = v >= std::numeric_limits<std::int32_t>::min() &&
+                            v <= std::numeric_limits<std::int32_t>::max();
+    switch (array_dtype) {
+      case DType::uint8:
+        if (v >= 0 && v <= 255) return DType::uint8;
+        return fits_int32 ? DType::int32 : DType::int64;
+      case DType::int32:
+        return fits_int32 ? DType::int32 : DType::int64;
+      case DType::float32:
+        // min_scalar_type is at most int16 or uint16 here, which float32 holds exactly
+        return v >= -32768 && v <= 65535 ? DType::float32 : DType::float64;
+      default:
+        return array_dtype;
+    }
+  }
+  // A float64 value beyond float32's range (np.min_scalar_type(3.4e38) is float64).
+  if (array_dtype == DType::float32 && s == DType::float64) {
+    const double v = scalar.flat(0);
+    if (std::isfinite(v) && (v >= 3.4e38 || v <= -3.4e38)) return DType::float64;
+  }
+  return array_dtype;
+}
+
+}  // namespace
+
 DType result_type(const ndarray& a, const ndarray& b) {
   const bool a_scalar = a.ndim() == 0, b_scalar = b.ndim() == 0;
   if (a_scalar != b_scalar) {
-    // NumPy 1.x value-based casting: a 0-d operand of the same or a lower kind adopts the
-    // array's dtype (float32 array + 1.0 -> float32, uint8 array + 1 -> uint8).
+    // NumPy 1.x value-based casting: a 0-d operand of the same or a lower kind than the array
+    // counts with the smallest dtype that holds its value.
     const ndarray& scalar = a_scalar ? a : b;
     const ndarray& arr = a_scalar ? b : a;
-    if (kind_rank(scalar.dtype()) <= kind_rank(arr.dtype())) return arr.dtype();
+    if (kind_rank(scalar.dtype()) <= kind_rank(arr.dtype())) {
+      return value_based(arr.dtype(), scalar);
+    }
   }
   return promote_types(a.dtype(), b.dtype());
 }

@@ -3,8 +3,9 @@
 // Storage is C-ordered and contiguous; the dtype and the shape are known at run time.
 // Like a Python reference, an ndarray is a handle: copying it shares the elements
 // (`auto b = a; b += 1;` changes `a` too, as `b = a; b += 1` does in Python), and `copy()`
-// makes an independent array. `reshape` shares the elements as NumPy's view does; every
-// other operation returns a new array.
+// makes an independent array. `reshape` (and `squeeze`, `expand_dims`, which are reshapes)
+// shares the elements as NumPy's view does, and `broadcast_to`/`sum_to` to the shape an array
+// already has return that array; every other operation returns a new array.
 #pragma once
 
 #include <algorithm>
@@ -233,6 +234,12 @@ ndarray full_like(const ndarray& a, double value, std::optional<DType> dtype = s
 ndarray arange(std::int64_t stop);
 ndarray arange(std::int64_t start, std::int64_t stop, std::int64_t step = 1);
 ndarray arange(double start, double stop, double step = 1.0);
+// arange(-3, 4, 2) with int literals, which convert equally well to std::int64_t and double.
+template <std::integral I>
+ndarray arange(I start, I stop, I step = 1) {
+  return arange(static_cast<std::int64_t>(start), static_cast<std::int64_t>(stop),
+                static_cast<std::int64_t>(step));
+}
 ndarray linspace(double start, double stop, std::int64_t num = 50);
 ndarray eye(std::int64_t n, DType dtype = float64);
 
@@ -351,6 +358,7 @@ T ndarray::item() const {
 
 template <Scalar T>
 std::vector<T> ndarray::to_vector() const {
+  if (!defined()) throw std::invalid_argument("to_vector: the array is None");
   std::vector<T> out(static_cast<std::size_t>(size()));
   dispatch(dtype_, [&](auto tag) {
     using E = typename decltype(tag)::type;

@@ -1,9 +1,10 @@
 // Reductions: sum, mean, max, min, argmax over all elements, one axis or a tuple of axes.
 //
 // Sums follow NumPy's order of additions, because the book's printouts show the last digits:
-// along the contiguous last axis NumPy adds pairwise (eight partial sums, blocks of 8192),
-// along any other axis it adds whole rows one after another.
+// along the contiguous trailing axes NumPy adds pairwise (eight partial sums, blocks of 8192),
+// along the other axes it adds those sums, or whole rows, one after another.
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "np/detail.hpp"
@@ -24,12 +25,20 @@ Acc pairwise_sum(const T* x, std::int64_t n) {
     return s;
   }
   if (n <= 128) {
-    Acc r[8];
-    for (int j = 0; j < 8; ++j) r[j] = static_cast<Acc>(x[j]);
+    // Eight running sums, r[j] adding x[j], x[j + 8], x[j + 16], ...: one 8-lane vector.
+    using Lanes [[gnu::vector_size(8 * sizeof(Acc))]] = Acc;
+    auto load = [&](std::int64_t i) {
+      Lanes v;
+      if constexpr (std::is_same_v<Acc, T>) {
+        std::memcpy(&v, x + i, sizeof v);
+      } else {
+        for (int j = 0; j < 8; ++j) v[j] = static_cast<Acc>(x[i + j]);
+      }
+      return v;
+    };
+    Lanes r = load(0);
     std::int64_t i = 8;
-    for (; i < n - n % 8; i += 8) {
-      for (int j = 0; j < 8; ++j) r[j] += static_cast<Acc>(x[i + j]);
-    }
+    for (; i < n - n % 8; i += 8) r += load(i);
     Acc s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
     for (; i < n; ++i) s += static_cast<Acc>(x[i]);
     return s;
@@ -39,22 +48,14 @@ Acc pairwise_sum(const T* x, std::int64_t n) {
   return pairwise_sum<Acc>(x, half) + pairwise_sum<Acc>(x + half, n - half);
 }
 
-// A contiguous run summed the way NumPy's buffered reduction does: 0, then + each block's
-// pairwise sum.
-template <class Acc, class T>
-Acc contiguous_sum(const T* x, std::int64_t n) {
-  constexpr std::int64_t block = 8192;
-  Acc s = 0;
-  for (std::int64_t i = 0; i < n; i += block) s += pairwise_sum<Acc>(x + i, std::min(block, n - i));
-  return s;
-}
+// NumPy's reductions hand the inner loop at most one buffer of elements at a time.
+constexpr std::int64_t kBufferSize = 8192;
 
 struct Plan {
   Shape out_shape;   // without the reduced axes (or with 1s when keepdims)
   Shape kept_shape;  // the kept axes only
   std::vector<bool> reduced;
-  bool trailing = false;  // the reduced axes are exactly the last k axes
-  bool last_kept = false;
+  bool trailing = false;   // the reduced axes are exactly the last k axes
   std::int64_t inner = 1;  // product of the reduced axes' lengths
 };
 
@@ -75,7 +76,6 @@ Plan make_plan(const ndarray& a, const Axes& axes, bool keepdims, const char* op
     }
   }
   p.trailing = !seen_kept_after;
-  p.last_kept = a.ndim() > 0 && !p.reduced[a.ndim() - 1];
   return p;
 }
 
@@ -89,38 +89,55 @@ ndarray reduced_axes_last(const ndarray& a, const Plan& p) {
   return a.transpose(order);
 }
 
-// Sum of `a` (already of the accumulation dtype T) following NumPy's order.
+// Sum of `x` (already of the accumulation dtype T) in NumPy's order of additions. `x` has no
+// length-1 axes (NumPy's iterator drops them first); `reduced` marks its reduced axes.
+// When the last axis is kept, whole rows are added one after another: out[...] += row. Else
+// the trailing reduced axes form one contiguous run per step of the outer axes (in C order),
+// and each block of at most 8192 values of it is summed pairwise and added: out[...] += sum.
 template <class T>
-ndarray sum_impl(const ndarray& a, const Plan& p) {
-  ndarray out = zeros(p.out_shape, dtype_of_v<T>);
+ndarray sum_impl(const ndarray& x, const std::vector<bool>& reduced, const Shape& out_shape) {
+  ndarray out = zeros(out_shape, dtype_of_v<T>);
+  if (x.size() == 0 || out.size() == 0) return out;
   T* po = out.data<T>();
-  const T* px = a.data<T>();
-  const std::int64_t n_out = p.kept_shape.numel();
-  if (p.inner == 0 || a.size() == 0) return out;
-  if (p.last_kept) {
-    // Rows added one after another: out[kept index] += x[...] in C order of x.
-    const std::int64_t row = a.shape().back();
-    const auto out_strides = detail::strides_of(p.kept_shape);
-    std::array<std::int64_t, Shape::max_ndim> idx{};
-    const std::int64_t rows = a.size() / row;
-    for (std::int64_t r = 0; r < rows; ++r) {
-      std::int64_t off = 0;
-      for (int d = 0, k = 0; d < a.ndim() - 1; ++d) {
-        if (!p.reduced[d]) off += idx[d] * out_strides[k++];
-      }
-      T* dst = po + off;
-      const T* src = px + r * row;
-      for (std::int64_t i = 0; i < row; ++i) dst[i] += src[i];
-      for (int d = a.ndim() - 2; d >= 0; --d) {
-        if (++idx[d] < a.shape()[d]) break;
-        idx[d] = 0;
+  const T* px = x.data<T>();
+  const Shape& s = x.shape();
+  const int nd = s.ndim();
+  // Where each axis of x moves in the output: 0 along reduced axes.
+  std::array<std::int64_t, Shape::max_ndim> out_strides{};
+  for (std::int64_t d = nd - 1, step = 1; d >= 0; --d) {
+    if (!reduced[d]) {
+      out_strides[d] = step;
+      step *= s[d];
+    }
+  }
+  int inner_begin = nd;
+  while (inner_begin > 0 && reduced[inner_begin - 1]) --inner_begin;
+  const bool last_kept = nd > 0 && inner_begin == nd;
+  const int outer_nd = last_kept ? nd - 1 : inner_begin;
+  std::int64_t run = 1;
+  for (int d = outer_nd; d < nd; ++d) run *= s[d];
+  std::array<std::int64_t, Shape::max_ndim> idx{};
+  std::int64_t off = 0;
+  const std::int64_t runs = x.size() / run;
+  for (std::int64_t r = 0; r < runs; ++r) {
+    const T* src = px + r * run;
+    T* dst = po + off;
+    if (last_kept) {
+      for (std::int64_t i = 0; i < run; ++i) dst[i] += src[i];
+    } else {
+      for (std::int64_t i = 0; i < run; i += kBufferSize) {
+        *dst += pairwise_sum<T>(src + i, std::min(kBufferSize, run - i));
       }
     }
-    return out;
+    for (int d = outer_nd - 1; d >= 0; --d) {  // odometer step over the outer axes
+      if (++idx[d] < s[d]) {
+        off += out_strides[d];
+        break;
+      }
+      off -= out_strides[d] * (s[d] - 1);
+      idx[d] = 0;
+    }
   }
-  const ndarray x = p.trailing ? a : reduced_axes_last(a, p);
-  const T* base = x.data<T>();
-  for (std::int64_t o = 0; o < n_out; ++o) po[o] = contiguous_sum<T>(base + o * p.inner, p.inner);
   return out;
 }
 
@@ -202,12 +219,20 @@ ndarray sum(const ndarray& a, Axes axes, bool keepdims) {
   const Plan p = make_plan(a, axes, keepdims, "sum");
   // NumPy sums bool and small integers in the platform integer (int64).
   const DType acc = is_floating(a.dtype()) ? a.dtype() : DType::int64;
-  const ndarray x = as_dtype(a, acc);
+  // Length-1 axes change nothing but NumPy's order of additions: drop them as NumPy does.
+  Shape shape;
+  std::vector<bool> reduced;
+  for (int i = 0; i < a.ndim(); ++i) {
+    if (a.shape()[i] == 1) continue;
+    shape.push_back(a.shape()[i]);
+    reduced.push_back(p.reduced[i]);
+  }
+  const ndarray x = as_dtype(a, acc).reshape(shape);
   return dispatch(acc, [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> ||
                   std::is_same_v<T, std::int64_t>) {
-      return sum_impl<T>(x, p);
+      return sum_impl<T>(x, reduced, p.out_shape);
     } else {
       return ndarray{};  // unreachable: acc is float32, float64 or int64
     }
