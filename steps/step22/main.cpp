@@ -353,14 +353,14 @@ VariablePtr operator+(const VariablePtr& x0, const ArrayOrNumber auto& x1) {
   return add(x0, as_variable(as_array(x1)));
 }
 VariablePtr operator+(const ArrayOrNumber auto& x0, const VariablePtr& x1) {
-  return add(as_variable(as_array(x0)), x1);
+  return add(x1, as_variable(as_array(x0)));  // __radd__ is add(self, other): Variable first
 }
 VariablePtr operator*(const VariablePtr& x0, const VariablePtr& x1) { return mul(x0, x1); }
 VariablePtr operator*(const VariablePtr& x0, const ArrayOrNumber auto& x1) {
   return mul(x0, as_variable(as_array(x1)));
 }
 VariablePtr operator*(const ArrayOrNumber auto& x0, const VariablePtr& x1) {
-  return mul(as_variable(as_array(x0)), x1);
+  return mul(x1, as_variable(as_array(x0)));  // __rmul__ is mul(self, other): Variable first
 }
 // Python's __neg__, __sub__ / __rsub__ and __truediv__ / __rtruediv__. The book's rsub and
 // rdiv swap the operands back; here the left operand is simply the left one.
