@@ -1,0 +1,92 @@
+// Helpers shared by the dezero unit tests: compare a Variable's or an array's shape, dtype and
+// values with literals, and check that an operation throws with a given message.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dezero/dezero.hpp"
+
+namespace dztest {
+
+inline std::string show(double v) {
+  std::ostringstream os;
+  os << std::setprecision(17) << v;
+  return os.str();
+}
+
+// The shape, dtype and values of `a`; values equal within `tol` (0: exactly).
+inline ::testing::AssertionResult array_is(const np::ndarray& a, const np::Shape& shape,
+                                           np::DType dtype, const std::vector<double>& values,
+                                           double tol = 0.0) {
+  if (!a.defined()) return ::testing::AssertionFailure() << "the array is None";
+  if (!(a.shape() == shape)) {
+    return ::testing::AssertionFailure() << "shape " << a.shape() << ", expected " << shape;
+  }
+  if (a.dtype() != dtype) {
+    return ::testing::AssertionFailure() << "dtype " << a.dtype() << ", expected " << dtype;
+  }
+  if (static_cast<std::size_t>(a.size()) != values.size()) {
+    return ::testing::AssertionFailure()
+           << a.size() << " elements, but " << values.size() << " expected values";
+  }
+  const auto got = a.to_vector<double>();
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const bool ok = tol == 0.0 ? got[i] == values[i] : std::abs(got[i] - values[i]) <= tol;
+    if (!ok) {
+      return ::testing::AssertionFailure()
+             << "element " << i << " is " << show(got[i]) << ", expected " << show(values[i]);
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// The same for a Variable's data (a None handle or a variable without data fails).
+inline ::testing::AssertionResult data_is(const dezero::Variable& v, const np::Shape& shape,
+                                          np::DType dtype, const std::vector<double>& values,
+                                          double tol = 0.0) {
+  if (!v) return ::testing::AssertionFailure() << "the variable is None";
+  return array_is(v.data(), shape, dtype, values, tol);
+}
+
+// Two arrays with the same shape and dtype whose values agree within `tol`.
+inline ::testing::AssertionResult arrays_near(const np::ndarray& a, const np::ndarray& b,
+                                              double tol) {
+  if (!a.defined() || !b.defined()) return ::testing::AssertionFailure() << "an array is None";
+  return array_is(a, b.shape(), b.dtype(), b.to_vector<double>(), tol);
+}
+
+// The printed form of anything with operator<<.
+template <class T>
+std::string printed(const T& value) {
+  std::ostringstream os;
+  os << value;
+  return os.str();
+}
+
+// `f` throws E whose what() contains every one of `parts`.
+template <class E, class F>
+::testing::AssertionResult throws_with(F&& f, const std::vector<std::string>& parts) {
+  try {
+    f();
+  } catch (const E& e) {
+    const std::string what = e.what();
+    for (const auto& p : parts) {
+      if (what.find(p) == std::string::npos) {
+        return ::testing::AssertionFailure()
+               << "message \"" << what << "\" does not contain \"" << p << "\"";
+      }
+    }
+    return ::testing::AssertionSuccess();
+  } catch (const std::exception& e) {
+    return ::testing::AssertionFailure() << "threw another exception: " << e.what();
+  }
+  return ::testing::AssertionFailure() << "did not throw";
+}
+
+}  // namespace dztest

@@ -1,0 +1,504 @@
+// The core: backward through branching graphs (book steps 13-16), gradient bookkeeping
+// (retain_grad, cleargrad), Config and its guards, memory (graphs free themselves, also
+// 100 000 of them in a row and one 100 000 operations deep), printing, the properties
+// forwarded to the data, unchain / unchain_backward and create_graph.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dezero/dezero.hpp"
+#include "tests/dezero/helpers.hpp"
+
+namespace {
+
+namespace F = dezero::functions;
+using dezero::Arrays;
+using dezero::Config;
+using dezero::Function;
+using dezero::Variable;
+using dezero::Variables;
+using dztest::data_is;
+using dztest::printed;
+using dztest::throws_with;
+
+Variable scalar(double v) { return Variable(np::array(v)); }
+
+// The book's Square (step 16), which also records the order in which backward passes run.
+class Square : public Function {
+ public:
+  Square(std::string tag, std::vector<std::string>* log) : tag_(std::move(tag)), log_(log) {}
+  std::string name() const override { return "Square"; }
+  Arrays forward(const Arrays& xs) override { return {xs[0] * xs[0]}; }
+  Variables backward(const Variables& gys) override {
+    log_->push_back(tag_);
+    return {2.0 * input(0) * gys[0]};
+  }
+
+ private:
+  std::string tag_;
+  std::vector<std::string>* log_;
+};
+
+// Two outputs: (x * 2, x * 3).
+class TwoOutputs : public Function {
+ public:
+  std::string name() const override { return "TwoOutputs"; }
+  Arrays forward(const Arrays& xs) override { return {xs[0] * 2.0, xs[0] * 3.0}; }
+  Variables backward(const Variables& gys) override { return {gys[0] * 2.0 + gys[1] * 3.0}; }
+};
+
+// ===================================== branching graphs =====================================
+
+// x -> a = x^2 -> b = a^2, c = a^2 -> y = b + c: y = 2x^4, dy/dx = 8x^3 = 64 at x = 2. Without
+// the generation order, a's creator would run before c's gradient arrived (book step 16).
+TEST(Core, DiamondGraphGivesTheFullGradient) {
+  std::vector<std::string> log;
+  const Variable x = scalar(2.0);
+  const Variable a = dezero::call<Square>({x}, "a", &log);
+  const Variable b = dezero::call<Square>({a}, "b", &log);
+  const Variable c = dezero::call<Square>({a}, "c", &log);
+  const Variable y = b + c;
+  EXPECT_EQ(x.generation(), 0);
+  EXPECT_EQ(a.generation(), 1);
+  EXPECT_EQ(b.generation(), 2);
+  EXPECT_EQ(c.generation(), 2);
+  EXPECT_EQ(y.generation(), 3);
+  EXPECT_EQ(y.creator()->generation(), 2);
+
+  y.backward();
+  EXPECT_TRUE(data_is(y, {}, np::float64, {32.0}));
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {64.0}));
+  // b and c (generation 2, c queued last so taken first, as Python's stable sort) before a.
+  EXPECT_EQ(log, (std::vector<std::string>{"c", "b", "a"}));
+}
+
+// The same diamond with the library's own pow: the gradient must not depend on which
+// branch is processed first.
+TEST(Core, DiamondGraphWithPow) {
+  const Variable x = scalar(2.0);
+  const Variable a = pow(x, 2);
+  const Variable y = pow(a, 2) + pow(a, 2);
+  y.backward();
+  EXPECT_TRUE(data_is(y, {}, np::float64, {32.0}));
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {64.0}));
+}
+
+// Book step 14: the same variable as several inputs; its gradients add up.
+TEST(Core, SameVariableUsedRepeatedly) {
+  const Variable x = scalar(3.0);
+  Variable y = x + x;
+  y.backward(/*retain_grad=*/true);
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {2.0}));
+  // The accumulation makes a new variable: y's gradient (the one Add passed to both inputs)
+  // is not changed in place (the bug of the book's first version, x.grad += gx).
+  EXPECT_TRUE(data_is(y.grad(), {}, np::float64, {1.0}));
+
+  x.cleargrad();
+  y = x + x + x;
+  y.backward();
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {3.0}));
+
+  // Without cleargrad the next backward adds to the old gradient.
+  y = x + x;
+  y.backward();
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {5.0}));
+}
+
+TEST(Core, GradientsOfIntermediateVariablesAreDroppedUnlessRetained) {
+  const Variable x0 = scalar(1.0), x1 = scalar(1.0);
+  Variable t = x0 + x1;
+  Variable y = x0 + t;
+  y.backward();
+  EXPECT_FALSE(y.grad());
+  EXPECT_FALSE(t.grad());
+  EXPECT_TRUE(data_is(x0.grad(), {}, np::float64, {2.0}));
+  EXPECT_TRUE(data_is(x1.grad(), {}, np::float64, {1.0}));
+
+  x0.cleargrad();
+  x1.cleargrad();
+  t = x0 + x1;
+  y = x0 + t;
+  y.backward(/*retain_grad=*/true);
+  EXPECT_TRUE(data_is(y.grad(), {}, np::float64, {1.0}));
+  EXPECT_TRUE(data_is(t.grad(), {}, np::float64, {1.0}));
+  EXPECT_TRUE(data_is(x0.grad(), {}, np::float64, {2.0}));
+  EXPECT_TRUE(data_is(x1.grad(), {}, np::float64, {1.0}));
+}
+
+TEST(Core, CleargradForgetsTheGradient) {
+  const Variable x = scalar(4.0);
+  Variable y = x * x;
+  y.backward();
+  ASSERT_TRUE(x.grad());
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {8.0}));
+  x.cleargrad();
+  EXPECT_FALSE(x.grad());
+  EXPECT_EQ(printed(x.grad()), "None");
+}
+
+TEST(Core, SeedGradientIsOnesOfTheOutputsShapeAndDtype) {
+  const Variable x(np::array({1.0f, 2.0f, 3.0f}));
+  const Variable y = x * x;
+  y.backward(/*retain_grad=*/true);
+  EXPECT_TRUE(data_is(y.grad(), {3}, np::float32, {1, 1, 1}));
+  EXPECT_TRUE(data_is(x.grad(), {3}, np::float32, {2, 4, 6}));
+}
+
+TEST(Core, AGradientSetBeforehandIsUsedAsTheSeed) {
+  const Variable x = scalar(3.0);
+  const Variable y = x * x;
+  y.set_grad(scalar(10.0));
+  y.backward();
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {60.0}));
+}
+
+TEST(Core, FunctionWithTwoOutputs) {
+  const Variable x = scalar(5.0);
+  const auto f = std::make_shared<TwoOutputs>();
+  const Variables ys = (*f)({x});
+  ASSERT_EQ(ys.size(), 2u);
+  EXPECT_TRUE(data_is(ys[0], {}, np::float64, {10.0}));
+  EXPECT_TRUE(data_is(ys[1], {}, np::float64, {15.0}));
+  EXPECT_TRUE(ys[0].creator() == f && ys[1].creator() == f);
+  const Variable y = ys[0] + ys[1];
+  y.backward();
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {5.0}));
+
+  // One output that no longer exists cannot give its gradient.
+  const Variable x2 = scalar(5.0);
+  Variable kept;
+  {
+    const auto g = std::make_shared<TwoOutputs>();
+    kept = (*g)({x2})[0];
+  }
+  EXPECT_FALSE(kept.creator()->outputs()[1]);
+  EXPECT_TRUE(throws_with<std::logic_error>([&] { kept.backward(); }, {"TwoOutputs"}));
+}
+
+TEST(Core, FunctionOutsideSharedPtrIsRefusedWhileRecording) {
+  dezero::Add add;
+  EXPECT_TRUE(throws_with<std::logic_error>(
+      [&] {
+        add({scalar(1.0), scalar(2.0)});
+      },
+      {"Add", "std::make_shared"}));
+  // Nothing is recorded under no_grad, so a plain object works there.
+  const auto guard = dezero::no_grad();
+  const Variables ys = add({scalar(1.0), scalar(2.0)});
+  EXPECT_TRUE(data_is(ys[0], {}, np::float64, {3.0}));
+}
+
+TEST(Core, NoneVariableRefusesAccess) {
+  const Variable none;
+  EXPECT_FALSE(none);
+  EXPECT_TRUE(throws_with<std::logic_error>([&] { (void)none.data(); }, {"None"}));
+  EXPECT_TRUE(throws_with<std::logic_error>([&] { none.backward(); }, {"None"}));
+}
+
+// ===================================== Config ===============================================
+
+TEST(Config, NoGradRecordsNothing) {
+  const Variable x = scalar(2.0);
+  const auto functions_before = Function::alive;
+  {
+    const auto guard = dezero::no_grad();
+    EXPECT_FALSE(Config::enable_backprop);
+    const Variable y = pow(x, 2) * 3.0;
+    EXPECT_TRUE(data_is(y, {}, np::float64, {12.0}));
+    EXPECT_FALSE(y.creator());
+    EXPECT_EQ(y.generation(), 0);
+    // The functions were freed as soon as they had run.
+    EXPECT_EQ(Function::alive, functions_before);
+  }
+  EXPECT_TRUE(Config::enable_backprop);
+
+  // With backprop enabled the output owns its creator, which goes with the output.
+  std::weak_ptr<Function> creator;
+  {
+    const Variable y = pow(x, 2) * 3.0;
+    creator = y.creator();
+    EXPECT_FALSE(creator.expired());
+    EXPECT_EQ(creator.lock()->name(), "Mul");
+    EXPECT_EQ(Function::alive, functions_before + 2);
+  }
+  EXPECT_TRUE(creator.expired());
+  EXPECT_EQ(Function::alive, functions_before);
+}
+
+TEST(Config, UsingConfigRestoresTheOldValue) {
+  ASSERT_TRUE(Config::enable_backprop);
+  {
+    const auto outer = dezero::using_config("enable_backprop", false);
+    EXPECT_FALSE(Config::enable_backprop);
+    {
+      const auto inner = dezero::using_config("enable_backprop", true);
+      EXPECT_TRUE(Config::enable_backprop);
+    }
+    EXPECT_FALSE(Config::enable_backprop);
+  }
+  EXPECT_TRUE(Config::enable_backprop);
+}
+
+TEST(Config, UsingConfigRestoresTheOldValueWhenAnExceptionLeavesTheScope) {
+  ASSERT_TRUE(Config::enable_backprop);
+  ASSERT_TRUE(Config::train);
+  try {
+    const auto g1 = dezero::using_config("enable_backprop", false);
+    const auto g2 = dezero::using_config("train", false);
+    EXPECT_FALSE(Config::enable_backprop);
+    EXPECT_FALSE(Config::train);
+    // An error inside the scope: Variable + Variable with shapes that do not broadcast.
+    (void)(Variable(np::zeros({2})) + Variable(np::zeros({3})));
+    ADD_FAILURE() << "no exception";
+  } catch (const np::shape_error&) {
+  }
+  EXPECT_TRUE(Config::enable_backprop);
+  EXPECT_TRUE(Config::train);
+}
+
+TEST(Config, UnknownNameThrows) {
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { const auto g = dezero::using_config("enable_backprob", false); }, {"enable_backprob"}));
+  EXPECT_TRUE(Config::enable_backprop);
+  EXPECT_TRUE(Config::train);
+}
+
+TEST(Config, TestModeTogglesTrain) {
+  ASSERT_TRUE(Config::train);
+  {
+    const auto guard = dezero::test_mode();
+    EXPECT_FALSE(Config::train);
+    EXPECT_TRUE(Config::enable_backprop);  // test mode still records graphs
+  }
+  EXPECT_TRUE(Config::train);
+  {
+    const auto guard = dezero::using_config("train", false);
+    EXPECT_FALSE(Config::train);
+  }
+  EXPECT_TRUE(Config::train);
+}
+
+// ===================================== memory ===============================================
+
+// Book step 17: each iteration builds a fresh graph; the old one must be freed completely
+// (no cycles between functions and their outputs), so the counts stay flat.
+TEST(Memory, ManyForwardBackwardPassesKeepTheCountsFlat) {
+  const Variable x(np::array({1.0, 2.0, 3.0}));
+  std::int64_t nodes_after_first = -1, functions_after_first = -1;
+  for (int i = 1; i <= 100000; ++i) {
+    const Variable y = x * x + 1.0;
+    x.cleargrad();
+    y.backward();
+    if (i == 1) {
+      nodes_after_first = dezero::detail::VariableNode::alive;
+      functions_after_first = Function::alive;
+      EXPECT_TRUE(data_is(x.grad(), {3}, np::float64, {2.0, 4.0, 6.0}));
+    } else if (i == 100000) {
+      EXPECT_EQ(dezero::detail::VariableNode::alive, nodes_after_first);
+      EXPECT_EQ(Function::alive, functions_after_first);
+    }
+  }
+  EXPECT_TRUE(data_is(x.grad(), {3}, np::float64, {2.0, 4.0, 6.0}));
+}
+
+TEST(Memory, GraphIsFreedWithItsLastVariable) {
+  const auto nodes = dezero::detail::VariableNode::alive;
+  const auto functions = Function::alive;
+  {
+    const Variable x = scalar(0.5);
+    const Variable y = F::tanh(F::exp(x) * x + 2.0);
+    y.backward();
+    EXPECT_GT(Function::alive, functions);
+  }
+  EXPECT_EQ(dezero::detail::VariableNode::alive, nodes);
+  EXPECT_EQ(Function::alive, functions);
+}
+
+// With create_graph, x's gradient has a graph that uses x itself (d(x*x)/dx = 2x): the cycle
+// x -> grad -> Mul -> x, which Python's garbage collector would break. Here clearing the
+// gradient breaks it, as step 33's Newton loop does every iteration.
+TEST(Memory, RecordedGradientGraphIsFreedOnceTheGradientIsCleared) {
+  const auto nodes = dezero::detail::VariableNode::alive;
+  const auto functions = Function::alive;
+  {
+    const Variable x = scalar(0.5);
+    const Variable y = F::tanh(F::exp(x) * x + 2.0);
+    y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    ASSERT_TRUE(x.grad().creator());
+    const Variable gx = x.grad();
+    x.cleargrad();
+    gx.backward();
+    EXPECT_FALSE(x.grad().creator());
+  }
+  EXPECT_EQ(dezero::detail::VariableNode::alive, nodes);
+  EXPECT_EQ(Function::alive, functions);
+}
+
+// A chain 100 000 operations long: backward works without recursion, and freeing the chain
+// does not overflow the stack.
+TEST(Memory, DeepChainIsDifferentiatedAndFreed) {
+  const auto nodes = dezero::detail::VariableNode::alive;
+  const auto functions = Function::alive;
+  {
+    const Variable x = scalar(1.0);
+    Variable y = x;
+    for (int i = 0; i < 100000; ++i) y = y + 1.0;
+    EXPECT_TRUE(data_is(y, {}, np::float64, {100001.0}));
+    EXPECT_EQ(y.generation(), 100000);
+    EXPECT_EQ(Function::alive, functions + 100000);
+    y.backward();
+    EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {1.0}));
+  }
+  EXPECT_EQ(dezero::detail::VariableNode::alive, nodes);
+  EXPECT_EQ(Function::alive, functions);
+}
+
+// ===================================== printing =============================================
+
+TEST(Printing, Variable) {
+  EXPECT_EQ(printed(scalar(1.0)), "variable(1.0)");
+  EXPECT_EQ(printed(Variable(np::array(0.7071067811865477))), "variable(0.7071067811865477)");
+  EXPECT_EQ(printed(Variable(np::array(21))), "variable(21)");
+  EXPECT_EQ(printed(Variable(np::array({1.0, 2.0, 3.0}))), "variable([1. 2. 3.])");
+  EXPECT_EQ(printed(Variable(np::ndarray())), "variable(None)");
+  EXPECT_EQ(printed(Variable()), "None");
+  EXPECT_EQ(printed(Variable(np::array({{1, 2, 3}, {4, 5, 6}}))),
+            "variable([[1 2 3]\n          [4 5 6]])");
+  // Every newline gets the nine spaces, also the empty line between the blocks of a 3-D array.
+  EXPECT_EQ(
+      printed(Variable(np::arange(8).reshape({2, 2, 2}))),
+      "variable([[[0 1]\n           [2 3]]\n         \n          [[4 5]\n           [6 7]]])");
+  EXPECT_EQ(printed(Variable(np::array({{-0.5, 1.25}}))), "variable([[-0.5   1.25]])");
+}
+
+// ===================================== properties ===========================================
+
+TEST(Properties, ForwardedToTheData) {
+  const Variable x(np::array({{1.0, 2.0, 3.0}, {4.0, 5.0, 6.0}}), "x");
+  EXPECT_EQ(x.shape(), (np::Shape{2, 3}));
+  EXPECT_EQ(x.ndim(), 2);
+  EXPECT_EQ(x.size(), 6);
+  EXPECT_EQ(x.dtype(), np::float64);
+  EXPECT_EQ(x.len(), 2);
+  EXPECT_EQ(x.name(), "x");
+
+  const Variable v(np::zeros({4, 1, 5}, np::float32));
+  EXPECT_EQ(v.shape(), (np::Shape{4, 1, 5}));
+  EXPECT_EQ(v.ndim(), 3);
+  EXPECT_EQ(v.size(), 20);
+  EXPECT_EQ(v.dtype(), np::float32);
+  EXPECT_EQ(v.len(), 4);
+  EXPECT_EQ(v.name(), "");
+
+  const Variable s(np::array(3));
+  EXPECT_EQ(s.shape(), np::Shape{});
+  EXPECT_EQ(s.ndim(), 0);
+  EXPECT_EQ(s.size(), 1);
+  EXPECT_EQ(s.dtype(), np::int64);
+  EXPECT_THROW((void)s.len(), np::shape_error);  // len() of a 0-d array is a TypeError in Python
+}
+
+TEST(Properties, HandlesShareOneNode) {
+  const Variable x = scalar(1.0);
+  const Variable alias = x;
+  EXPECT_TRUE(alias.is(x));
+  EXPECT_EQ(alias.id(), x.id());
+  alias.name() = "shared";
+  EXPECT_EQ(x.name(), "shared");
+  EXPECT_FALSE(scalar(1.0).is(x));
+
+  const dezero::Parameter p(np::array(2.0), "p");
+  const Variable y = p * x;
+  y.backward();
+  EXPECT_TRUE(data_is(p.grad(), {}, np::float64, {1.0}));
+  EXPECT_TRUE(y.creator()->input(0).is(p));
+}
+
+// ===================================== unchain ==============================================
+
+TEST(Unchain, CutsTheGraphAboveOneVariable) {
+  const Variable x = scalar(2.0);
+  const Variable y = x * 3.0;
+  const Variable z = y + 1.0;
+  const std::weak_ptr<Function> mul = y.creator();
+  y.unchain();
+  EXPECT_FALSE(y.creator());
+  EXPECT_TRUE(mul.expired());  // nothing else owned it
+  ASSERT_TRUE(z.creator());
+  EXPECT_EQ(z.creator()->name(), "Add");
+  z.backward(/*retain_grad=*/true);
+  EXPECT_TRUE(data_is(y.grad(), {}, np::float64, {1.0}));
+  EXPECT_FALSE(x.grad());
+}
+
+TEST(Unchain, UnchainBackwardCutsEveryCreatorUpstream) {
+  const Variable x = scalar(0.5);
+  const Variable a = x * 2.0;
+  const Variable b = a + 1.0;
+  const Variable c = F::sin(b);
+  const Variable y = c * 3.0;
+  const std::weak_ptr<Function> fa = a.creator(), fb = b.creator(), fc = c.creator();
+  const std::weak_ptr<Function> fy = y.creator();
+
+  y.unchain_backward();
+  EXPECT_FALSE(a.creator());
+  EXPECT_FALSE(b.creator());
+  EXPECT_FALSE(c.creator());
+  EXPECT_TRUE(fa.expired());
+  EXPECT_TRUE(fb.expired());
+  EXPECT_TRUE(fc.expired());
+  // The variable itself keeps its creator (as in the book).
+  EXPECT_FALSE(fy.expired());
+  EXPECT_TRUE(y.creator() == fy.lock());
+
+  y.backward(/*retain_grad=*/true);
+  EXPECT_TRUE(data_is(c.grad(), {}, np::float64, {3.0}));
+  EXPECT_FALSE(b.grad());
+  EXPECT_FALSE(x.grad());
+}
+
+// ===================================== create_graph =========================================
+
+TEST(CreateGraph, BackwardRecordsTheGradientsGraphOnlyWhenAsked) {
+  const Variable x = scalar(2.0);
+  Variable y = pow(x, 3);
+  y.backward();
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {12.0}));
+  EXPECT_FALSE(x.grad().creator());
+  EXPECT_TRUE(Config::enable_backprop);
+
+  x.cleargrad();
+  y = pow(x, 3);
+  y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {12.0}));
+  ASSERT_TRUE(x.grad().creator());
+  EXPECT_EQ(x.grad().creator()->name(), "Mul");
+  EXPECT_GT(x.grad().generation(), 0);
+  EXPECT_TRUE(Config::enable_backprop);
+
+  // The recorded gradient can be differentiated: d(3x^2)/dx = 6x = 12.
+  const Variable gx = x.grad();
+  x.cleargrad();
+  gx.backward();
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {12.0}));
+}
+
+TEST(CreateGraph, DecidesForTheBackwardPassAlsoUnderNoGrad) {
+  // backward sets enable_backprop to create_graph while it runs (using_config in the book),
+  // whatever the setting outside, and restores the outside setting afterwards.
+  const Variable x = scalar(2.0);
+  const Variable y = x * x;
+  {
+    const auto guard = dezero::no_grad();
+    y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    EXPECT_FALSE(Config::enable_backprop);
+  }
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {4.0}));
+  EXPECT_TRUE(x.grad().creator());
+}
+
+}  // namespace
