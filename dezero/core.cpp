@@ -50,6 +50,12 @@ Variable::Variable(np::ndarray data, std::string name)
   node_->name = std::move(name);
 }
 
+Variable constant(np::ndarray value) {
+  Variable v(std::move(value));
+  v.node().constant = true;
+  return v;
+}
+
 detail::VariableNode& Variable::node() const {
   if (!node_) throw std::logic_error("Variable: this variable is None");
   return *node_;
@@ -64,7 +70,9 @@ void Variable::set_creator(std::shared_ptr<Function> func) const {
 }
 
 void Variable::backward(bool retain_grad, bool create_graph) const {
-  if (!node().grad) set_grad(Variable(np::ones_like(data())));
+  // The seed is a constant: a gradient with respect to it would only tie the graphs of
+  // successive create_graph passes into cycles.
+  if (!node().grad) set_grad(constant(np::ones_like(data())));
 
   // Functions wait in a list sorted by generation; the last one (the latest generation, and
   // among equals the one added last, as with Python's stable sort) is processed next.
@@ -103,6 +111,7 @@ void Variable::backward(bool retain_grad, bool create_graph) const {
       }
       for (std::size_t i = 0; i < inputs.size(); ++i) {
         const Variable& x = inputs[i];
+        if (x.node().constant) continue;  // a constant operand: no gradient to keep
         // The first gradient is shared, later ones are added into a new variable (never in
         // place), exactly as x.grad = x.grad + gx in the book.
         x.set_grad(x.grad() ? x.grad() + gxs[i] : gxs[i]);

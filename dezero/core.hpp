@@ -60,6 +60,9 @@ struct VariableNode {
   std::shared_ptr<VariableNode> grad;  // the gradient, itself a Variable's node (or None)
   std::shared_ptr<Function> creator;
   int generation = 0;
+  // A number or array that an operator turned into a Variable (the 2 in 2 * x): nobody can
+  // reach it to read its gradient, so backward does not store one (see constant()).
+  bool constant = false;
 
   static inline std::int64_t alive = 0;  // live nodes, for tests that watch memory
   VariableNode() { ++alive; }
@@ -133,6 +136,7 @@ class Variable {
  private:
   friend class Function;
   friend struct detail::VariableNode;
+  friend Variable constant(np::ndarray value);
   std::shared_ptr<detail::VariableNode> node_;
 };
 
@@ -147,6 +151,12 @@ class Parameter : public Variable {
 // print(x): `variable(...)` around NumPy's str of the data, continuation lines indented by
 // nine spaces; `variable(None)` for a variable without data, and `None` for a None handle.
 std::ostream& operator<<(std::ostream& os, const Variable& x);
+
+// The other operand of an operator, when it is a number or an array: a Variable marked as
+// a constant. The book stores gradients for such operands too, but nothing can read them, and
+// with create_graph they would form reference cycles (the gradient of the 2 in 2 * x refers
+// to x, whose gradient refers to the 2) that reference counting never frees.
+Variable constant(np::ndarray value);
 
 inline Variable as_variable(const Variable& x) { return x; }
 inline Variable as_variable(const np::ndarray& x) { return Variable(x); }
@@ -285,19 +295,19 @@ concept VariableType = std::derived_from<V, Variable>;
   }                                                        \
   template <VariableType A>                                \
   Variable operator OP(const A& a, const np::ndarray& b) { \
-    return FN(a, b);                                       \
+    return FN(a, constant(b));                             \
   }                                                        \
   template <VariableType B>                                \
   Variable operator OP(const np::ndarray& a, const B& b) { \
-    return RFN(b, a);                                      \
+    return RFN(b, constant(a));                            \
   }                                                        \
   template <VariableType A, np::Scalar T>                  \
   Variable operator OP(const A& a, T b) {                  \
-    return FN(a, np::ndarray(b));                          \
+    return FN(a, constant(np::ndarray(b)));                \
   }                                                        \
   template <np::Scalar T, VariableType B>                  \
   Variable operator OP(T a, const B& b) {                  \
-    return RFN(b, np::ndarray(a));                         \
+    return RFN(b, constant(np::ndarray(a)));               \
   }                                                        \
   template <class T>                                       \
   Variable& operator OP##=(Variable& a, const T& b) {      \

@@ -340,6 +340,39 @@ TEST(Memory, RecordedGradientGraphIsFreedOnceTheGradientIsCleared) {
 
 // A chain 100 000 operations long: backward works without recursion, and freeing the chain
 // does not overflow the stack.
+TEST(Memory, RepeatedCreateGraphPassesLeaveNothingBehind) {
+  // Fourth derivatives of x^4 - 2x^2: each pass differentiates the previous gradient's graph.
+  // The constants (2, 4, the seeds) keep no gradients, so once x's gradient is cleared
+  // nothing is left: no cycle through a constant ties the passes together.
+  const auto nodes = dezero::detail::VariableNode::alive;
+  const auto funcs = Function::alive;
+  {
+    const Variable x(np::array({1.0, 2.0}));
+    const Variable y = pow(x, 4) - 2 * pow(x, 2);
+    y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    for (int order = 1; order <= 4; ++order) {
+      const Variable gx = x.grad();
+      x.cleargrad();
+      if (order < 4) gx.backward(/*retain_grad=*/false, /*create_graph=*/true);
+      if (order == 4) {
+        EXPECT_TRUE(data_is(gx, {2}, np::float64, {24.0, 24.0}));
+      }
+    }
+  }
+  EXPECT_EQ(dezero::detail::VariableNode::alive, nodes);
+  EXPECT_EQ(Function::alive, funcs);
+}
+
+TEST(Constants, OperandsOfOperatorsKeepNoGradient) {
+  const Variable x(np::array(3.0));
+  const Variable y = 2.0 * x;
+  y.backward();
+  const Variable two = y.creator()->inputs()[1];
+  EXPECT_TRUE(data_is(two, {}, np::float64, {2.0}));
+  EXPECT_FALSE(two.grad());  // a constant
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {2.0}));
+}
+
 TEST(Memory, DeepChainIsDifferentiatedAndFreed) {
   const auto nodes = dezero::detail::VariableNode::alive;
   const auto functions = Function::alive;
@@ -499,6 +532,7 @@ TEST(CreateGraph, DecidesForTheBackwardPassAlsoUnderNoGrad) {
   }
   EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {4.0}));
   EXPECT_TRUE(x.grad().creator());
+  x.cleargrad();  // the recorded gradient refers back to x: a cycle until it is cleared
 }
 
 }  // namespace
