@@ -42,38 +42,6 @@ void write_file_atomically(const fs::path& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
-// Runs a program (no shell, so any file name is safe). Returns its exit status and what it
-// wrote to stderr; throws ToolError naming the Debian package when it is not installed.
-int run_program(const std::vector<std::string>& argv, const std::string& package,
-                std::string& errors) {
-  int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("run_program: pipe failed");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int err = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (err != 0) {
-    close(fds[0]);
-    throw ToolError("`" + argv[0] + "` could not be started (" + std::strerror(err) +
-                    "); install it with: apt-get install " + package);
-  }
-  char buffer[4096];
-  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;)
-    errors.append(buffer, static_cast<std::size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 // Runs `argv` to draw `target`: the program writes to a temporary name (put where an
 // argument says @OUT@) that is renamed into place only when it succeeded.
 void draw_with(std::vector<std::string> argv, const fs::path& target, const std::string& package,
@@ -85,7 +53,7 @@ void draw_with(std::vector<std::string> argv, const fs::path& target, const std:
   std::string errors;
   int status = 0;
   try {
-    status = run_program(argv, package, errors);
+    status = run_program(argv, Stream::err, errors, package);
   } catch (const ToolError& e) {
     throw ToolError(what + ": " + target.string() + " was not drawn: " + e.what());
   }
@@ -102,6 +70,39 @@ std::string dtype_label(const Variable& v) {
 }
 
 }  // namespace
+
+int run_program(const std::vector<std::string>& argv, Stream capture, std::string& captured,
+                const std::string& package) {
+  if (argv.empty()) throw std::invalid_argument("run_program: no program given");
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("run_program: pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1],
+                                   capture == Stream::out ? STDOUT_FILENO : STDERR_FILENO);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const int err = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  if (err != 0) {
+    close(fds[0]);
+    throw ToolError("`" + argv[0] + "` could not be started (" + std::strerror(err) + ")" +
+                    (package.empty() ? "" : "; install it with: apt-get install " + package));
+  }
+  char buffer[65536];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) {
+    captured.append(buffer, static_cast<std::size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
 // ===================================== graphs ===============================================
 

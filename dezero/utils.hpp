@@ -35,6 +35,14 @@ struct ToolError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Runs a program with an argument vector (no shell, so any file name is safe), capturing
+// its standard output or its standard error into `captured`; the other stream is inherited
+// and stdin is /dev/null. Returns the exit status (128 + signal when killed). Throws
+// ToolError when the program cannot be started, naming the Debian `package` if given.
+enum class Stream { out, err };
+int run_program(const std::vector<std::string>& argv, Stream capture, std::string& captured,
+                const std::string& package = {});
+
 // ===================================== plots ================================================
 // A small plotting interface in place of the book's matplotlib figures, drawn by gnuplot
 // (Debian's gnuplot-nox) into a PNG:

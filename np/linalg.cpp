@@ -58,22 +58,15 @@ ndarray matmul(const ndarray& a, const ndarray& b) {
 
   DType dtype = result_type(a, b);
   const DType compute = dtype == DType::bool_ ? DType::int64 : dtype;
-  const ndarray x = detail::as_dtype(broadcast_to(a.reshape(sa),
-                                                  [&] {
-                                                    Shape s = batch;
-                                                    s.push_back(m);
-                                                    s.push_back(k);
-                                                    return s;
-                                                  }()),
-                                     compute);
-  const ndarray y = detail::as_dtype(broadcast_to(b.reshape(sb),
-                                                  [&] {
-                                                    Shape s = batch;
-                                                    s.push_back(k);
-                                                    s.push_back(n);
-                                                    return s;
-                                                  }()),
-                                     compute);
+  // Both operands as stacks of matrices over the common batch shape (no copy when 2-D).
+  auto stacked = [&](const ndarray& v, const Shape& s, std::int64_t rows, std::int64_t cols) {
+    Shape full = batch;
+    full.push_back(rows);
+    full.push_back(cols);
+    return detail::as_dtype(broadcast_to(v.reshape(s), full), compute);
+  };
+  const ndarray x = stacked(a, sa, m, k);
+  const ndarray y = stacked(b, sb, k, n);
   ndarray out = ndarray::uninitialized(out_shape, compute);
   const std::int64_t count = batch.numel();
   dispatch(compute, [&](auto tag) {

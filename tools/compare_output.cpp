@@ -18,9 +18,6 @@
 //   --actual FILE       compare FILE instead of running a command
 // Exit status 0 when everything matches, 77 when the step itself exits with 77 (it could not
 // run here, e.g. missing pretrained weights: ctest counts it as skipped), 1 otherwise.
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cctype>
 #include <cmath>
@@ -34,7 +31,7 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "dezero/utils.hpp"
 
 namespace {
 
@@ -131,34 +128,6 @@ std::vector<Number> numbers(const std::vector<std::string>& lines,
   return out;
 }
 
-// Runs argv with stdout captured; returns the exit status (128 + signal when killed).
-int run(const std::vector<std::string>& argv, std::string& output) {
-  int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("compare_output: pipe failed");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int err = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (err != 0) {
-    close(fds[0]);
-    throw std::runtime_error("compare_output: cannot run " + argv[0] + ": " + std::strerror(err));
-  }
-  char buffer[65536];
-  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;)
-    output.append(buffer, static_cast<std::size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -218,7 +187,7 @@ int main(int argc, char** argv) try {
   bool ok = true;
   if (!command.empty()) {
     for (const auto& f : writes) std::filesystem::remove(f);
-    const int status = run(command, output);
+    const int status = dezero::utils::run_program(command, dezero::utils::Stream::out, output);
     const int wanted = exit_code.value_or(reference_exit);
     if (status == 77 && wanted != 77) {
       // The step could not run here (a missing data file it names on stderr): a skip.

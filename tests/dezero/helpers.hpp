@@ -5,20 +5,19 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <iomanip>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "dezero/dezero.hpp"
+#include "tests/np/expect.hpp"
 
 namespace dztest {
 
-inline std::string show(double v) {
-  std::ostringstream os;
-  os << std::setprecision(17) << v;
-  return os.str();
-}
+// Shared with the array layer's tests: show(double) with all digits, and
+// throws_with<E>(f, {"parts", "of the message"}).
+using nptest::show;
+using nptest::throws_with;
 
 // The shape, dtype and values of `a`; values equal within `tol` (0: exactly).
 inline ::testing::AssertionResult array_is(const np::ndarray& a, const np::Shape& shape,
@@ -67,26 +66,6 @@ std::string printed(const T& value) {
   std::ostringstream os;
   os << value;
   return os.str();
-}
-
-// `f` throws E whose what() contains every one of `parts`.
-template <class E, class F>
-::testing::AssertionResult throws_with(F&& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-  } catch (const E& e) {
-    const std::string what = e.what();
-    for (const auto& p : parts) {
-      if (what.find(p) == std::string::npos) {
-        return ::testing::AssertionFailure()
-               << "message \"" << what << "\" does not contain \"" << p << "\"";
-      }
-    }
-    return ::testing::AssertionSuccess();
-  } catch (const std::exception& e) {
-    return ::testing::AssertionFailure() << "threw another exception: " << e.what();
-  }
-  return ::testing::AssertionFailure() << "did not throw";
 }
 
 }  // namespace dztest
