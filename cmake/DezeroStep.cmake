@@ -3,7 +3,8 @@
 # steps/stepNN/expected.txt (the reference's printout) number by number.
 #
 #   SELF_CONTAINED     steps 01-22: the step defines its own Variable/Function; links only `np`
-#   GTEST              the step is a GoogleTest program (step 10); ctest runs its tests
+#   GTEST              the step is a GoogleTest program with its own main (step 10); ctest
+#                      runs its tests
 #   WRITES f...        files the step must write into its folder (graphs, plots, weights)
 #   RTOL r             relative tolerance for the numbers (float32 training steps)
 #   LAST n             compare only the last n numbers (unseeded training runs)
@@ -30,7 +31,7 @@ function(dezero_add_step number)
   file(MAKE_DIRECTORY ${workdir})
   if(STEP_GTEST)
     find_package(GTest REQUIRED)
-    target_link_libraries(${name} PRIVATE GTest::gtest_main)
+    target_link_libraries(${name} PRIVATE GTest::gtest)  # the step has its own main()
     add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${workdir})
   else()
     set(compare --expected ${CMAKE_CURRENT_SOURCE_DIR}/${name}/expected.txt)

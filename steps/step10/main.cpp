@@ -4,7 +4,9 @@
 // as the book does with unittest: here a GoogleTest program, run by ctest. The last test
 // compares backpropagation with numerical differentiation on a random input.
 #include <cxxabi.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -151,4 +153,14 @@ TEST(SquareTest, GradientCheck) {
   np::ndarray num_grad = numerical_diff(square, x);
   bool flg = np::allclose(x->grad, num_grad);
   EXPECT_TRUE(flg);
+}
+
+// `python step10.py` prints nothing; `python -m unittest step10` runs the tests. Here the
+// program runs them, and their report is chatter, so it goes to stderr: stdout stays as
+// empty as the book's.
+int main(int argc, char** argv) {
+  std::fflush(stdout);
+  dup2(STDERR_FILENO, STDOUT_FILENO);  // GoogleTest prints its report on stdout
+  testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
 }
