@@ -48,7 +48,7 @@ for nn in "${steps[@]}"; do
   set -e
   ms=$((($(date +%s%N) - start) / 1000000))
   seconds=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
-  files=$(cd "$dir" && find . -maxdepth 1 -type f -newer "$marker" ! -name stdout.txt -printf '%f ' | sort)
+  files=$(cd "$dir" && find . -maxdepth 1 -type f -newer "$marker" ! -name stdout.txt -printf '%f\n' | sort | tr '\n' ' ')
   rm -f "$marker"
   if [ "$status" -eq 77 ]; then
     verdict="skipped"
