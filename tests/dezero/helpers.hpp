@@ -23,17 +23,7 @@ using nptest::throws_with;
 inline ::testing::AssertionResult array_is(const np::ndarray& a, const np::Shape& shape,
                                            np::DType dtype, const std::vector<double>& values,
                                            double tol = 0.0) {
-  if (!a.defined()) return ::testing::AssertionFailure() << "the array is None";
-  if (!(a.shape() == shape)) {
-    return ::testing::AssertionFailure() << "shape " << a.shape() << ", expected " << shape;
-  }
-  if (a.dtype() != dtype) {
-    return ::testing::AssertionFailure() << "dtype " << a.dtype() << ", expected " << dtype;
-  }
-  if (static_cast<std::size_t>(a.size()) != values.size()) {
-    return ::testing::AssertionFailure()
-           << a.size() << " elements, but " << values.size() << " expected values";
-  }
+  if (auto layout = nptest::layout_is(a, shape, dtype, values.size()); !layout) return layout;
   const auto got = a.to_vector<double>();
   for (std::size_t i = 0; i < values.size(); ++i) {
     const bool ok = tol == 0.0 ? got[i] == values[i] : std::abs(got[i] - values[i]) <= tol;

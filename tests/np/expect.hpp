@@ -44,11 +44,9 @@ inline std::int64_t ulps(double a, double b, np::DType dtype) {
   return d < 0 ? -d : d;
 }
 
-// Shape, dtype and values (converted to double; NaN matches NaN) within `max_ulps` of the
-// expected ones; 0 means exactly equal.
-inline ::testing::AssertionResult array_is(const np::ndarray& a, const np::Shape& shape,
-                                           np::DType dtype, const std::vector<double>& values,
-                                           std::int64_t max_ulps = 0) {
+// `a` is defined and has this shape, dtype and number of elements.
+inline ::testing::AssertionResult layout_is(const np::ndarray& a, const np::Shape& shape,
+                                            np::DType dtype, std::size_t count) {
   if (!a.defined()) return ::testing::AssertionFailure() << "the array is None";
   if (!(a.shape() == shape)) {
     return ::testing::AssertionFailure() << "shape " << a.shape() << ", expected " << shape;
@@ -56,10 +54,19 @@ inline ::testing::AssertionResult array_is(const np::ndarray& a, const np::Shape
   if (a.dtype() != dtype) {
     return ::testing::AssertionFailure() << "dtype " << a.dtype() << ", expected " << dtype;
   }
-  if (static_cast<std::size_t>(a.size()) != values.size()) {
+  if (static_cast<std::size_t>(a.size()) != count) {
     return ::testing::AssertionFailure()
-           << a.size() << " elements, but " << values.size() << " expected values";
+           << a.size() << " elements, but " << count << " expected values";
   }
+  return ::testing::AssertionSuccess();
+}
+
+// Shape, dtype and values (converted to double; NaN matches NaN) within `max_ulps` of the
+// expected ones; 0 means exactly equal.
+inline ::testing::AssertionResult array_is(const np::ndarray& a, const np::Shape& shape,
+                                           np::DType dtype, const std::vector<double>& values,
+                                           std::int64_t max_ulps = 0) {
+  if (auto layout = layout_is(a, shape, dtype, values.size()); !layout) return layout;
   const auto got = a.to_vector<double>();
   for (std::size_t i = 0; i < values.size(); ++i) {
     const bool both_nan = std::isnan(got[i]) && std::isnan(values[i]);
@@ -77,13 +84,7 @@ inline ::testing::AssertionResult array_is(const np::ndarray& a, const np::Shape
 // The same for int64 arrays whose values need all 64 bits.
 inline ::testing::AssertionResult int_array_is(const np::ndarray& a, const np::Shape& shape,
                                                const std::vector<std::int64_t>& values) {
-  if (!a.defined()) return ::testing::AssertionFailure() << "the array is None";
-  if (!(a.shape() == shape)) {
-    return ::testing::AssertionFailure() << "shape " << a.shape() << ", expected " << shape;
-  }
-  if (a.dtype() != np::int64) {
-    return ::testing::AssertionFailure() << "dtype " << a.dtype() << ", expected int64";
-  }
+  if (auto layout = layout_is(a, shape, np::int64, values.size()); !layout) return layout;
   const auto got = a.to_vector<std::int64_t>();
   if (got != values) {
     ::testing::Message m;
