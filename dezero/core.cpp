@@ -69,7 +69,8 @@ void Variable::set_creator(std::shared_ptr<Function> func) const {
   node().creator = std::move(func);
 }
 
-void Variable::backward(bool retain_grad, bool create_graph) const {
+void Variable::backward(BackwardOptions options) const {
+  const auto [retain_grad, create_graph] = options;
   // The seed is a constant: a gradient with respect to it would only tie the graphs of
   // successive create_graph passes into cycles.
   if (!node().grad) set_grad(constant(np::ones_like(data())));
@@ -111,7 +112,8 @@ void Variable::backward(bool retain_grad, bool create_graph) const {
       }
       for (std::size_t i = 0; i < inputs.size(); ++i) {
         const Variable& x = inputs[i];
-        if (x.node().constant) continue;  // a constant operand: no gradient to keep
+        // A constant operand keeps no gradient; None is no gradient (labels, for example).
+        if (x.node().constant || !gxs[i]) continue;
         // The first gradient is shared, later ones are added into a new variable (never in
         // place), exactly as x.grad = x.grad + gx in the book.
         x.set_grad(x.grad() ? x.grad() + gxs[i] : gxs[i]);
@@ -150,6 +152,21 @@ Variable Variable::sum(np::Axes axes, bool keepdims) const {
   return functions::sum(*this, std::move(axes), keepdims);
 }
 Variable Variable::matmul(const Variable& w) const { return functions::matmul(*this, w); }
+Variable Variable::max(np::Axes axes, bool keepdims) const {
+  return functions::max(*this, std::move(axes), keepdims);
+}
+Variable Variable::min(np::Axes axes, bool keepdims) const {
+  return functions::min(*this, std::move(axes), keepdims);
+}
+Variable Variable::operator[](std::int64_t index) const {
+  return functions::get_item(*this, {np::Index(index)});
+}
+Variable Variable::operator[](const np::ndarray& index) const {
+  return functions::get_item(*this, {np::Index(index)});
+}
+Variable Variable::operator[](const np::Indices& indices) const {
+  return functions::get_item(*this, indices);
+}
 
 std::ostream& operator<<(std::ostream& os, const Variable& x) {
   if (!x) return os << "None";
@@ -169,7 +186,7 @@ Variables Function::operator()(const Variables& inputs) {
   Arrays xs;
   xs.reserve(inputs.size());
   for (const auto& x : inputs) xs.push_back(x.data());
-  Arrays ys = forward(xs);
+  Arrays ys = forward_named(xs);
   Variables outputs;
   outputs.reserve(ys.size());
   for (auto& y : ys) outputs.emplace_back(std::move(y));
@@ -189,6 +206,22 @@ Variables Function::operator()(const Variables& inputs) {
     for (const auto& y : outputs) outputs_.push_back(y.node_);
   }
   return outputs;
+}
+
+// An error of the array layer inside forward names the array operation ("dot: shapes ...");
+// the Function's name is put in front, so that the message also says which graph node failed.
+Arrays Function::forward_named(const Arrays& xs) {
+  try {
+    return forward(xs);
+  } catch (const np::shape_error& e) {
+    throw np::shape_error(name() + ": " + e.what());
+  } catch (const np::axis_error& e) {
+    throw np::axis_error(name() + ": " + e.what());
+  } catch (const np::dtype_error& e) {
+    throw np::dtype_error(name() + ": " + e.what());
+  } catch (const np::index_error& e) {
+    throw np::index_error(name() + ": " + e.what());
+  }
 }
 
 Variables Function::outputs() const {
@@ -262,7 +295,15 @@ Variables Div::backward(const Variables& gys) {
 
 Arrays Pow::forward(const Arrays& xs) { return {np::power(xs[0], c_)}; }
 
-Variables Pow::backward(const Variables& gys) { return {c_ * pow(input(0), c_ - 1) * gys[0]}; }
+Variables Pow::backward(const Variables& gys) {
+  const Variable& x = input(0);
+  // d/dx x^0 is 0 everywhere. The book's c * x^(c-1) gives 0 * 0^-1 = NaN at x = 0 (and an
+  // integer x cannot even be raised to -1), so an exponent of zero is handled on its own.
+  if (np::all(c_ == np::ndarray(0))) {
+    return {functions::sum_to(gys[0] * np::zeros_like(x.data()), x.shape())};
+  }
+  return {c_ * pow(x, c_ - 1) * gys[0]};
+}
 
 Variable add(const Variable& x0, const Variable& x1) { return call<Add>({x0, x1}); }
 Variable mul(const Variable& x0, const Variable& x1) { return call<Mul>({x0, x1}); }

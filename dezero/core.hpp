@@ -52,6 +52,13 @@ ConfigGuard test_mode();
 class Function;
 class Variable;
 
+// The book's keyword arguments of backward, by name: y.backward({.retain_grad = true}),
+// y.backward({.create_graph = true}).
+struct BackwardOptions {
+  bool retain_grad = false;   // keep the gradients of intermediate variables too
+  bool create_graph = false;  // record the backward pass (higher-order derivatives)
+};
+
 namespace detail {
 // What a Python Variable object holds; Variable handles share one node.
 struct VariableNode {
@@ -112,7 +119,7 @@ class Variable {
 
   // Reverse-mode differentiation from this variable. With create_graph the backward pass is
   // itself recorded, so gradients can be differentiated again (higher-order derivatives).
-  void backward(bool retain_grad = false, bool create_graph = false) const;
+  void backward(BackwardOptions options = {}) const;
   // Cuts the graph above every variable upstream (truncated backpropagation through time).
   void unchain_backward() const;
 
@@ -124,6 +131,14 @@ class Variable {
   Variable sum(np::Axes axes = np::none, bool keepdims = false) const;
   Variable matmul(const Variable& w) const;
   Variable dot(const Variable& w) const { return matmul(w); }
+  Variable max(np::Axes axes = np::none, bool keepdims = false) const;
+  Variable min(np::Axes axes = np::none, bool keepdims = false) const;
+
+  // Python's x[...] (functions::get_item): x[1], x[{np::slice(1, 3)}], x[{np::slice(), 2}],
+  // x[{np::arange(N), t}], x[index_array]. Differentiable; the gradient scatter-adds back.
+  Variable operator[](std::int64_t index) const;
+  Variable operator[](const np::ndarray& index) const;
+  Variable operator[](const np::Indices& indices) const;
 
   // Identity of the node, for seen-sets and graph drawings (Python's id()).
   const void* id() const { return node_.get(); }
@@ -203,6 +218,7 @@ class Function : public std::enable_shared_from_this<Function> {
 
  protected:
   friend struct detail::VariableNode;
+  Arrays forward_named(const Arrays& xs);
   int generation_ = 0;
   Variables inputs_;
   std::vector<std::weak_ptr<detail::VariableNode>> outputs_;

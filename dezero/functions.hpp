@@ -26,6 +26,16 @@ Variable reshape(const Variable& x, const np::Shape& shape);
 // transpose(x) reverses the axes; transpose(x, axes) permutes them.
 Variable transpose(const Variable& x, std::optional<std::vector<int>> axes = std::nullopt);
 
+// Python's x[slices]: any index the array layer takes (integers, slices, integer or bool
+// arrays, np::newaxis, np::ellipsis). Its backward (GetItemGrad) scatter-adds the gradient
+// into zeros of x's shape with np::add_at, so repeated indices accumulate; GetItemGrad is
+// differentiable itself. Also written x[...] on a Variable.
+Variable get_item(const Variable& x, const np::Indices& slices);
+// Inserts an axis of length 1 at `axis` (a reshape).
+Variable expand_dims(const Variable& x, int axis);
+// (N, ...) -> (N, everything else): keeps the batch axis.
+Variable flatten(const Variable& x);
+
 // --- sums and broadcasting ---------------------------------------------------------------
 Variable sum(const Variable& x, np::Axes axes = np::none, bool keepdims = false);
 // Sums x down to `shape` (see np::sum_to); x itself when the shape already matches.
@@ -33,8 +43,53 @@ Variable sum_to(const Variable& x, const np::Shape& shape);
 // NumPy broadcasting as a function; x itself when the shape already matches.
 Variable broadcast_to(const Variable& x, const np::Shape& shape);
 
-// --- matrix product ----------------------------------------------------------------------
+// The mean over `axes` (all by default), as sum * (size of y / size of x).
+Variable average(const Variable& x, np::Axes axes = np::none, bool keepdims = false);
+Variable mean(const Variable& x, np::Axes axes = np::none, bool keepdims = false);
+
+// --- products ----------------------------------------------------------------------------
 Variable matmul(const Variable& x, const Variable& W);
+// x W + b in one graph node ("Linear"); b may be None: linear(x, W).
+Variable linear(const Variable& x, const Variable& W, const Variable& b = {});
+// The same made of MatMul and Add (two nodes); the product's data is freed once the sum is
+// made, as the book does to save memory.
+Variable linear_simple(const Variable& x, const Variable& W, const Variable& b = {});
+
+// --- activations -------------------------------------------------------------------------
+// 1 / (1 + exp(-x)) from Exp, Add, Div nodes.
+Variable sigmoid_simple(const Variable& x);
+// One "Sigmoid" node computed as tanh(x / 2) / 2 + 1/2, which cannot overflow.
+Variable sigmoid(const Variable& x);
+Variable relu(const Variable& x);
+// x where x > 0, slope * x elsewhere.
+Variable leaky_relu(const Variable& x, double slope = 0.2);
+// exp(x) / sum(exp(x)) along `axis` from separate nodes.
+Variable softmax_simple(const Variable& x, np::Axes axis = 1);
+// One "Softmax" node; the maximum along `axis` is subtracted first, so exp cannot overflow.
+Variable softmax(const Variable& x, np::Axes axis = 1);
+// x - logsumexp(x) along `axis`.
+Variable log_softmax(const Variable& x, np::Axes axis = 1);
+// Clamps into [x_min, x_max]; the gradient passes where x lies inside (bounds included).
+Variable clip(const Variable& x, double x_min, double x_max);
+// Maximum / minimum over `axes`. The gradient goes to the elements equal to the result: to
+// every one of them when several tie (the book's behaviour).
+Variable max(const Variable& x, np::Axes axes = np::none, bool keepdims = false);
+Variable min(const Variable& x, np::Axes axes = np::none, bool keepdims = false);
+
+// --- losses and metrics ------------------------------------------------------------------
+// sum((x0 - x1)^2) / len(x0), from separate nodes and as one "MeanSquaredError" node.
+Variable mean_squared_error_simple(const Variable& x0, const Variable& x1);
+Variable mean_squared_error(const Variable& x0, const Variable& x1);
+// Cross entropy of softmax(x) (N, C) against integer labels t (N,) in [0, C), averaged over
+// the batch. The simple form is made of Softmax, Clip, Log and GetItem nodes; the fused
+// "SoftmaxCrossEntropy" uses log-sum-exp. Labels are checked: count and range.
+Variable softmax_cross_entropy_simple(const Variable& x, const Variable& t);
+Variable softmax_cross_entropy(const Variable& x, const Variable& t);
+// Binary cross entropy of sigmoid(x), and of probabilities p, against 0/1 targets t.
+Variable sigmoid_cross_entropy(const Variable& x, const Variable& t);
+Variable binary_cross_entropy(const Variable& p, const Variable& t);
+// The fraction of rows of y (N, C) whose argmax equals t: a 0-d float64, no graph.
+Variable accuracy(const Variable& y, const Variable& t);
 
 // The arithmetic of the core, re-exported as in the book's functions module.
 using dezero::add;

@@ -5,9 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -233,14 +235,21 @@ Plot& Plot::scatter(const np::ndarray& x, const np::ndarray& y, std::string labe
   return *this;
 }
 
+Plot& Plot::color(std::string name) {
+  if (series_.empty()) throw std::invalid_argument("Plot::color: no series to colour yet");
+  series_.back().color = std::move(name);
+  return *this;
+}
+
 std::string Plot::script(const std::string& png_file) const {
   std::ostringstream gp;
   gp << "# Drawn by dezero::utils::Plot; run `gnuplot <this file>` to draw it again.\n"
      << "set terminal pngcairo size 800,600 noenhanced font \",11\"\n"
      << "if (!exists(\"outfile\")) outfile = " << quoted(png_file) << "\n"
      << "set output outfile\n"
-     << "set key " << legend_
-     << " box opaque reverse Left\n"
+     << (std::any_of(series_.begin(), series_.end(), [](const Series& s) { return !s.label.empty(); })
+             ? "set key " + legend_ + " box opaque reverse Left\n"
+             : std::string("set key off\n"))
      // matplotlib's default colours and margins, so the figure looks like the book's
      << "set linetype 1 lc rgb '#1f77b4'\nset linetype 2 lc rgb '#ff7f0e'\n"
      << "set linetype 3 lc rgb '#2ca02c'\nset linetype 4 lc rgb '#d62728'\n"
@@ -255,6 +264,7 @@ std::string Plot::script(const std::string& png_file) const {
     const auto& s = series_[i];
     gp << (i ? ", " : "") << "'-' using 1:2 with "
        << (s.points ? "points pointtype 7 pointsize 0.8" : "lines linewidth 1.5") << " "
+       << (s.color.empty() ? "" : "linecolor rgb " + quoted(s.color) + " ")
        << (s.label.empty() ? "notitle" : "title " + quoted(s.label));
   }
   gp << "\n";
@@ -324,6 +334,35 @@ bool array_equal(const Variable& a, const Variable& b) {
   return np::array_equal(a.data(), b.data());
 }
 
+// ===================================== step programs ========================================
+
+std::map<std::string, long> step_options(int argc, char** argv,
+                                         std::map<std::string, long> defaults) {
+  const std::string program = argc > 0 ? std::filesystem::path(argv[0]).filename().string() : "step";
+  auto usage = [&](const std::string& problem) {
+    std::cerr << program << ": " << problem << "\nusage: " << program;
+    for (const auto& [name, value] : defaults) std::cerr << " [--" << name << " N]";
+    std::cerr << "\n";
+    std::exit(2);
+  };
+  std::map<std::string, long> options = defaults;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0 || !defaults.contains(arg.substr(2))) {
+      usage("unknown option '" + arg + "'");
+    }
+    if (i + 1 >= argc) usage("option " + arg + " needs a value");
+    const std::string value = argv[++i];
+    long n = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || end != value.data() + value.size() || n < 0) {
+      usage("option " + arg + " needs a count (a non-negative integer), not '" + value + "'");
+    }
+    options[arg.substr(2)] = n;
+  }
+  return options;
+}
+
 // ===================================== array helpers ========================================
 
 Variable reshape_sum_backward(const Variable& gy, const np::Shape& x_shape, const np::Axes& axes,
@@ -336,6 +375,31 @@ Variable reshape_sum_backward(const Variable& gy, const np::Shape& x_shape, cons
   np::Shape shape = gy.shape();
   for (int a : actual) shape.insert(a, 1);
   return gy.reshape(shape);
+}
+
+np::ndarray logsumexp(const np::ndarray& x, np::Axes axis) {
+  const np::ndarray m = x.max(axis, /*keepdims=*/true);
+  const np::ndarray s = np::exp(x - m).sum(axis, /*keepdims=*/true);
+  return m + np::log(s);
+}
+
+np::Shape max_backward_shape(const np::Shape& x_shape, const np::Axes& axes) {
+  const int ndim = x_shape.ndim();
+  np::Shape shape = x_shape;
+  if (axes.is_none()) {
+    for (auto& d : shape) d = 1;
+    return shape;
+  }
+  for (int a : axes.axes()) {
+    if (a < -ndim || a >= ndim) {
+      throw np::axis_error("max_backward_shape: axis " + std::to_string(a) +
+                           " is out of bounds for an array of dimension " + std::to_string(ndim));
+    }
+    // The book compares the raw axis with 0..ndim-1, so a negative axis kept its length and
+    // broadcasting failed; it is normalised here.
+    shape[static_cast<std::size_t>(a < 0 ? a + ndim : a)] = 1;
+  }
+  return shape;
 }
 
 }  // namespace dezero::utils

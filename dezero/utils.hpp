@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -61,6 +62,9 @@ class Plot {
   Plot& line(const np::ndarray& x, const np::ndarray& y, std::string label = {});
   // Points at (x[i], y[i]).
   Plot& scatter(const np::ndarray& x, const np::ndarray& y, std::string label = {});
+  // The colour of the series added last, as gnuplot names it ("red", "#d62728"); the default
+  // is matplotlib's colour cycle.
+  Plot& color(std::string name);
 
   // The gnuplot script, data included, that draws the figure into `png_file`.
   std::string script(const std::string& png_file) const;
@@ -73,10 +77,20 @@ class Plot {
     std::vector<double> x, y;
     std::string label;
     bool points;
+    std::string color = {};
   };
   std::string title_, xlabel_, ylabel_, legend_ = "top right";
   std::vector<Series> series_;
 };
+
+// ===================================== step programs ========================================
+// The options of a step program, each `--name N` with N a count (a non-negative integer):
+//   const auto options = utils::step_options(argc, argv, {{"iters", 100}});
+//   const long iters = options.at("iters");
+// An unknown option, a missing value or a value that is not a count prints the usage line
+// (`usage: step42 [--iters N]`) on stderr and exits with status 2.
+std::map<std::string, long> step_options(int argc, char** argv,
+                                         std::map<std::string, long> defaults);
 
 // ===================================== numerical checks =====================================
 // Central-difference gradient of sum(f(x)) with eps = 1e-4, one element at a time.
@@ -93,5 +107,11 @@ bool array_equal(const Variable& a, const Variable& b);
 // Re-inserts the axes a sum removed (unless keepdims), so that its gradient broadcasts back.
 Variable reshape_sum_backward(const Variable& gy, const np::Shape& x_shape, const np::Axes& axes,
                               bool keepdims);
+
+// log(sum(exp(x), axis, keepdims=True)), computed as max + log(sum(exp(x - max))) so that
+// large inputs do not overflow.
+np::ndarray logsumexp(const np::ndarray& x, np::Axes axis = 1);
+// The shape of max/min's result with the reduced axes kept as 1 (negative axes allowed).
+np::Shape max_backward_shape(const np::Shape& x_shape, const np::Axes& axes);
 
 }  // namespace dezero::utils

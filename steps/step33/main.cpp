@@ -1,6 +1,6 @@
 // Step 33: Newton's method with automatic second derivatives.
 //
-// backward(create_graph = true) records the backward pass itself, so the gradient gx is a
+// backward({.create_graph = true}) records the backward pass itself, so the gradient gx is a
 // Variable with a graph of its own; backpropagating through gx gives the second derivative.
 // The printout is the same as step 29's, where f'' was written by hand.
 #include <iostream>
@@ -20,7 +20,7 @@ int main() {
 
     Variable y = f(x);
     x.cleargrad();
-    y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    y.backward({.create_graph = true});
 
     Variable gx = x.grad();
     x.cleargrad();

@@ -15,14 +15,14 @@ namespace F = dezero::functions;
 int main() {
   Variable x(np::linspace(-7, 7, 200));
   Variable y = F::sin(x);
-  y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+  y.backward({.create_graph = true});
 
   std::vector<np::ndarray> logs{y.data()};
   for (int i = 0; i < 3; ++i) {
     logs.push_back(x.grad().data());
     Variable gx = x.grad();
     x.cleargrad();
-    gx.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    gx.backward({.create_graph = true});
   }
 
   const std::vector<std::string> labels{"y=sin(x)", "y'", "y''", "y'''"};

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     Variable y = F::tanh(x);
     x.name() = "x";
     y.name() = "y";
-    y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    y.backward({.create_graph = true});
 
     for (int order = 1;; ++order) {
       Variable gx = x.grad();
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
         break;
       }
       x.cleargrad();
-      gx.backward(/*retain_grad=*/false, /*create_graph=*/true);
+      gx.backward({.create_graph = true});
     }
   } catch (const dezero::utils::ToolError& e) {
     std::cerr << e.what() << "\n";

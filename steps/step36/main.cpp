@@ -11,7 +11,7 @@ using dezero::Variable;
 int main() {
   Variable x(np::array(2.0));
   Variable y = pow(x, 2);
-  y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+  y.backward({.create_graph = true});
   Variable gx = x.grad();
   x.cleargrad();
 

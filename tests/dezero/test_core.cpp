@@ -91,7 +91,7 @@ TEST(Core, DiamondGraphWithPow) {
 TEST(Core, SameVariableUsedRepeatedly) {
   const Variable x = scalar(3.0);
   Variable y = x + x;
-  y.backward(/*retain_grad=*/true);
+  y.backward({.retain_grad = true});
   EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {2.0}));
   // The accumulation makes a new variable: y's gradient (the one Add passed to both inputs)
   // is not changed in place (the bug of the book's first version, x.grad += gx).
@@ -122,7 +122,7 @@ TEST(Core, GradientsOfIntermediateVariablesAreDroppedUnlessRetained) {
   x1.cleargrad();
   t = x0 + x1;
   y = x0 + t;
-  y.backward(/*retain_grad=*/true);
+  y.backward({.retain_grad = true});
   EXPECT_TRUE(data_is(y.grad(), {}, np::float64, {1.0}));
   EXPECT_TRUE(data_is(t.grad(), {}, np::float64, {1.0}));
   EXPECT_TRUE(data_is(x0.grad(), {}, np::float64, {2.0}));
@@ -143,7 +143,7 @@ TEST(Core, CleargradForgetsTheGradient) {
 TEST(Core, SeedGradientIsOnesOfTheOutputsShapeAndDtype) {
   const Variable x(np::array({1.0f, 2.0f, 3.0f}));
   const Variable y = x * x;
-  y.backward(/*retain_grad=*/true);
+  y.backward({.retain_grad = true});
   EXPECT_TRUE(data_is(y.grad(), {3}, np::float32, {1, 1, 1}));
   EXPECT_TRUE(data_is(x.grad(), {3}, np::float32, {2, 4, 6}));
 }
@@ -327,7 +327,7 @@ TEST(Memory, RecordedGradientGraphIsFreedOnceTheGradientIsCleared) {
   {
     const Variable x = scalar(0.5);
     const Variable y = F::tanh(F::exp(x) * x + 2.0);
-    y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    y.backward({.create_graph = true});
     ASSERT_TRUE(x.grad().creator());
     const Variable gx = x.grad();
     x.cleargrad();
@@ -349,11 +349,11 @@ TEST(Memory, RepeatedCreateGraphPassesLeaveNothingBehind) {
   {
     const Variable x(np::array({1.0, 2.0}));
     const Variable y = pow(x, 4) - 2 * pow(x, 2);
-    y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    y.backward({.create_graph = true});
     for (int order = 1; order <= 4; ++order) {
       const Variable gx = x.grad();
       x.cleargrad();
-      if (order < 4) gx.backward(/*retain_grad=*/false, /*create_graph=*/true);
+      if (order < 4) gx.backward({.create_graph = true});
       if (order == 4) {
         EXPECT_TRUE(data_is(gx, {2}, np::float64, {24.0, 24.0}));
       }
@@ -463,7 +463,7 @@ TEST(Unchain, CutsTheGraphAboveOneVariable) {
   EXPECT_TRUE(mul.expired());  // nothing else owned it
   ASSERT_TRUE(z.creator());
   EXPECT_EQ(z.creator()->name(), "Add");
-  z.backward(/*retain_grad=*/true);
+  z.backward({.retain_grad = true});
   EXPECT_TRUE(data_is(y.grad(), {}, np::float64, {1.0}));
   EXPECT_FALSE(x.grad());
 }
@@ -488,7 +488,7 @@ TEST(Unchain, UnchainBackwardCutsEveryCreatorUpstream) {
   EXPECT_FALSE(fy.expired());
   EXPECT_TRUE(y.creator() == fy.lock());
 
-  y.backward(/*retain_grad=*/true);
+  y.backward({.retain_grad = true});
   EXPECT_TRUE(data_is(c.grad(), {}, np::float64, {3.0}));
   EXPECT_FALSE(b.grad());
   EXPECT_FALSE(x.grad());
@@ -506,7 +506,7 @@ TEST(CreateGraph, BackwardRecordsTheGradientsGraphOnlyWhenAsked) {
 
   x.cleargrad();
   y = pow(x, 3);
-  y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+  y.backward({.create_graph = true});
   EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {12.0}));
   ASSERT_TRUE(x.grad().creator());
   EXPECT_EQ(x.grad().creator()->name(), "Mul");
@@ -527,7 +527,7 @@ TEST(CreateGraph, DecidesForTheBackwardPassAlsoUnderNoGrad) {
   const Variable y = x * x;
   {
     const auto guard = dezero::no_grad();
-    y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    y.backward({.create_graph = true});
     EXPECT_FALSE(Config::enable_backprop);
   }
   EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {4.0}));

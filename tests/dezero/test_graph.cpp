@@ -343,11 +343,11 @@ TEST(BookGraphs, Step35TanhSecondDerivative) {
   Variable y = F::tanh(x);
   x.name() = "x";
   y.name() = "y";
-  y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+  y.backward({.create_graph = true});
   for (int i = 0; i < 1; ++i) {
     const Variable gx = x.grad();
     x.cleargrad();
-    gx.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    gx.backward({.create_graph = true});
   }
   Variable gx = x.grad();
   gx.name() = "gx2";

@@ -1,4 +1,4 @@
-// Higher-order derivatives (book stage 3): backward(create_graph = true) records the backward
+// Higher-order derivatives (book stage 3): backward({.create_graph = true}) records the backward
 // pass, so gradients can be differentiated again. n-th derivatives of sin and tanh against
 // their closed forms, second derivatives of the other functions against numerical
 // differentiation, Newton's method (step 33) and double backprop (step 36).
@@ -29,14 +29,14 @@ std::vector<std::vector<double>> derivatives(const Fn& f, const std::vector<doub
                                              int n) {
   const Variable x(np::array(points));
   const Variable y = f(x);
-  y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+  y.backward({.create_graph = true});
   std::vector<std::vector<double>> out;
   for (int i = 0; i < n; ++i) {
     const Variable gx = x.grad();
     EXPECT_EQ(gx.shape(), x.shape());
     out.push_back(gx.data().to_vector<double>());
     x.cleargrad();
-    if (i + 1 < n) gx.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    if (i + 1 < n) gx.backward({.create_graph = true});
   }
   return out;
 }
@@ -138,7 +138,7 @@ TEST(HigherOrder, SecondDerivativesAgreeWithNumericalDifferentiation) {
   for (const auto& [what, f] : cases) {
     const Fn first = [&f](const Variable& v) {
       const Variable y = f(v);
-      y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+      y.backward({.create_graph = true});
       const Variable gx = v.grad();
       v.cleargrad();  // so that gradient_check's backward starts from nothing
       return gx;
@@ -167,7 +167,7 @@ TEST(HigherOrder, NewtonsMethodMatchesTheReference) {
     EXPECT_EQ(dztest::printed(x), "variable(" + np::float_repr(expected[i]) + ")");
     const Variable y = f(x);
     x.cleargrad();
-    y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    y.backward({.create_graph = true});
     const Variable gx = x.grad();
     x.cleargrad();
     gx.backward();
@@ -185,7 +185,7 @@ TEST(HigherOrder, NewtonsMethodMatchesTheReference) {
 TEST(HigherOrder, DoubleBackprop) {
   const Variable x(np::array(2.0));
   const Variable y = pow(x, 2);
-  y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+  y.backward({.create_graph = true});
   const Variable gx = x.grad();
   x.cleargrad();
   const Variable z = pow(gx, 3) + y;
@@ -199,13 +199,13 @@ TEST(HigherOrder, SinDerivativesOverAnInterval) {
   const np::ndarray xs = np::linspace(-7, 7, 200);
   const Variable x(xs);
   const Variable y = F::sin(x);
-  y.backward(/*retain_grad=*/false, /*create_graph=*/true);
+  y.backward({.create_graph = true});
   std::vector<np::ndarray> logs = {y.data()};
   for (int i = 0; i < 3; ++i) {
     logs.push_back(x.grad().data());
     const Variable gx = x.grad();
     x.cleargrad();
-    gx.backward(/*retain_grad=*/false, /*create_graph=*/true);
+    gx.backward({.create_graph = true});
   }
   ASSERT_EQ(logs.size(), 4u);
   // y, y', y'', y''' = sin, cos, -sin, -cos

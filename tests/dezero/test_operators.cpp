@@ -143,7 +143,7 @@ TEST(OperatorDtypes, IntegerDataGivesIntegerGradients) {
   const Variable c(np::array({{10, 20, 30}, {40, 50, 60}}));
   const Variable t = x + c;
   const Variable y = F::sum(t);
-  y.backward(/*retain_grad=*/true);
+  y.backward({.retain_grad = true});
   EXPECT_EQ(printed(y), "variable(231)");
   EXPECT_EQ(printed(y.grad()), "variable(1)");
   EXPECT_EQ(printed(t.grad()), "variable([[1 1 1]\n          [1 1 1]])");
