@@ -2,7 +2,8 @@
 # Sourced, not run.
 
 # Everything comes from Debian's archive; nothing is downloaded at build or test time.
-DEZERO_PACKAGES=(cmake ninja-build g++ libeigen3-dev libgtest-dev graphviz gnuplot-nox)
+DEZERO_PACKAGES=(cmake ninja-build g++ libeigen3-dev libgtest-dev graphviz gnuplot-nox
+                 zlib1g-dev libcurl4-openssl-dev dataset-fashion-mnist)
 
 ensure_packages() {
   local missing=()
