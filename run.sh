@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # ./run.sh          install what is missing, build, and run every step in order
 # ./run.sh 1 35     ... only steps 1 and 35
+# DEZERO_GRAPH=graphs ./run.sh 43   ... also draws every graph backward() goes through, into
+#                    out/step43/graphs/ (see dezero/utils.hpp)
 # Each step runs in its own folder out/stepNN/ (its graphs, plots and weights land there,
-# its printout is kept in out/stepNN/stdout.txt); a summary table ends the run.
+# its printout is kept in out/stepNN/stdout.txt); a summary table ends the run, and
+# out/index.html shows every step run so far, its printout beside the book's, and its images.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
@@ -26,7 +29,7 @@ else
   steps=("${all_steps[@]}")
 fi
 
-targets=()
+targets=(tour_page)
 for nn in "${steps[@]}"; do targets+=("step$nn"); done
 build release "${targets[@]}"
 
@@ -46,9 +49,10 @@ for nn in "${steps[@]}"; do
   (cd "$dir" && "$exe") | tee "$dir/stdout.txt"
   status=${PIPESTATUS[0]}
   set -e
+  echo "$status" > "$dir/exit_status"
   ms=$((($(date +%s%N) - start) / 1000000))
   seconds=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
-  files=$(cd "$dir" && find . -maxdepth 1 -type f -newer "$marker" ! -name stdout.txt -printf '%f\n' | sort | tr '\n' ' ')
+  files=$(cd "$dir" && find . -maxdepth 2 -type f -newer "$marker" ! -name stdout.txt ! -name exit_status -printf '%P\n' | sort | tr '\n' ' ')
   rm -f "$marker"
   if [ "$status" -eq 77 ]; then
     verdict="skipped"
@@ -64,4 +68,9 @@ done
 echo
 printf '%-5s %-8s %-7s %8s  %s\n' "step" "result" "status" "seconds" "files written (in out/stepNN/)"
 printf '%s\n' "${summary[@]}"
+# One page with every step run so far: printouts beside the book's, and the images.
+mapfile -t ran < <(for d in out/step[0-9][0-9]; do [ -f "$d/stdout.txt" ] && echo "${d#out/step}"; done)
+"$root/build/release/tools/tour_page" --root "$root" "${ran[@]}" ||
+  echo "warning: out/index.html could not be written" >&2
+echo "the tour: file://$root/out/index.html"
 exit $failed

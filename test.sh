@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source tools/setup.sh
 
+# The tour page's browser test renders out/index.html in headless Chromium.
+DEZERO_PACKAGES+=(chromium)
 ensure_packages
 
 echo "=== release build and tests ===" >&2

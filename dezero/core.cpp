@@ -1,11 +1,13 @@
 #include "dezero/core.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <ostream>
 #include <stdexcept>
 #include <unordered_set>
 
 #include "dezero/functions.hpp"
+#include "dezero/utils.hpp"
 
 namespace dezero {
 
@@ -124,6 +126,9 @@ void Variable::backward(BackwardOptions options) const {
       for (const auto& y : outputs) y.cleargrad();
     }
   }
+  // DEZERO_GRAPH=folder draws every graph that backward went through (utils.hpp).
+  static const bool record_graphs = std::getenv("DEZERO_GRAPH") != nullptr;
+  if (record_graphs) utils::record_backward_graph(*this);
 }
 
 void Variable::unchain_backward() const {
@@ -302,7 +307,10 @@ Variables Pow::backward(const Variables& gys) {
   if (np::all(c_ == np::ndarray(0))) {
     return {functions::sum_to(gys[0] * np::zeros_like(x.data()), x.shape())};
   }
-  return {c_ * pow(x, c_ - 1) * gys[0]};
+  // An exponent array with some zeros: x^0 in their places keeps 0 * x^-1 (NaN at x = 0) out.
+  const np::ndarray zero_c = c_ == np::ndarray(0);
+  const np::ndarray e = np::any(zero_c) ? np::where(zero_c, np::zeros_like(c_), c_ - 1) : c_ - 1;
+  return {c_ * pow(x, e) * gys[0]};
 }
 
 Variable add(const Variable& x0, const Variable& x1) { return call<Add>({x0, x1}); }

@@ -316,7 +316,8 @@ class Sigmoid : public Function {
   }
   Variables backward(const Variables& gys) override {
     const Variable y = outputs()[0];
-    return {gys[0] * y * (1 - y)};
+    // 1 in y's dtype: a 0-d float32 y minus the integer 1 would be float64 (NumPy 1.x)
+    return {gys[0] * y * (scalar_like(y.data(), 1.0) - y)};
   }
 };
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -26,23 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Writes through a temporary file and renames it into place, so that a reader never sees a
-// half-written file, even if the program dies midway.
-void write_file_atomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
-    out << text;
-    out.close();
-    if (!out) {
-      fs::remove(tmp);
-      throw std::runtime_error("cannot write " + tmp.string());
-    }
-  }
-  fs::rename(tmp, path);
-}
 
 // Runs `argv` to draw `target`: the program writes to a temporary name (put where an
 // argument says @OUT@) that is renamed into place only when it succeeded.
@@ -72,6 +56,28 @@ std::string dtype_label(const Variable& v) {
 }
 
 }  // namespace
+
+void write_file_atomically(const std::string& path_text, const std::string& text) {
+  const fs::path path(path_text);
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out)
+      throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
+    out << text;
+    out.close();
+    if (!out) {
+      fs::remove(tmp);
+      throw std::runtime_error("cannot write " + tmp.string());
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp);
+    throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
+  }
+}
 
 int run_program(const std::vector<std::string>& argv, Stream capture, std::string& captured,
                 const std::string& package) {
@@ -108,25 +114,91 @@ int run_program(const std::vector<std::string>& argv, Stream capture, std::strin
 
 // ===================================== graphs ===============================================
 
+namespace {
+// Text inside a DOT label: quotes and backslashes escaped, lines ended with \l (left-aligned)
+// when there is more than one.
+std::string dot_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\l";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+// An array for a graph label: NumPy's own print when it is small, else its range.
+std::string array_label(const np::ndarray& a) {
+  if (!a.defined()) return "None";
+  if (a.size() <= 6) return np::str(a);
+  if (a.size() == 0) return "(empty)";
+  std::ostringstream os;
+  os.precision(4);
+  os << "min " << a.astype(np::float64).min().item<double>() << ", max "
+     << a.astype(np::float64).max().item<double>();
+  return os.str();
+}
+
+// The order in which Variable::backward takes the functions: the latest generation first,
+// and among equals the one added last (the same list as in core.cpp).
+std::unordered_map<const Function*, int> backward_order(const Variable& output) {
+  std::unordered_map<const Function*, int> order;
+  std::vector<std::shared_ptr<Function>> funcs;
+  std::unordered_set<const Function*> seen;
+  auto add_func = [&](const std::shared_ptr<Function>& f) {
+    if (!f || !seen.insert(f.get()).second) return;
+    const auto pos = std::upper_bound(
+        funcs.begin(), funcs.end(), f->generation(),
+        [](int g, const std::shared_ptr<Function>& other) { return g < other->generation(); });
+    funcs.insert(pos, f);
+  };
+  add_func(output.creator());
+  while (!funcs.empty()) {
+    const auto f = std::move(funcs.back());
+    funcs.pop_back();
+    order.emplace(f.get(), static_cast<int>(order.size()) + 1);
+    for (const auto& x : f->inputs()) add_func(x.creator());
+  }
+  return order;
+}
+}  // namespace
+
 std::string get_dot_graph(const Variable& output, bool verbose) {
+  return get_dot_graph(output, DotOptions{.verbose = verbose});
+}
+
+std::string get_dot_graph(const Variable& output, const DotOptions& options) {
   // Stable ids: each node gets the next number the first time the text mentions it.
   std::unordered_map<const void*, int> ids;
   auto id = [&](const void* p) {
     return ids.emplace(p, static_cast<int>(ids.size()) + 1).first->second;
   };
+  const auto order =
+      options.order ? backward_order(output) : std::unordered_map<const Function*, int>{};
 
   std::string txt;
   auto dot_var = [&](const Variable& v) {
     std::string label = v.name();
-    if (verbose && v.data().defined()) {
+    if (options.verbose && v.data().defined()) {
       if (!label.empty()) label += ": ";
       label += dtype_label(v);
     }
-    txt += std::to_string(id(v.id())) + " [label=\"" + label + "\", color=orange, style=filled]\n";
+    if (options.values) label += (label.empty() ? "" : "\n") + array_label(v.data());
+    if (options.grads && v.grad()) label += "\ngrad " + array_label(v.grad().data());
+    if (label.find('\n') != std::string::npos) label += '\n';
+    txt += std::to_string(id(v.id())) + " [label=\"" + dot_escape(label) +
+           "\", color=orange, style=filled]\n";
   };
   auto dot_func = [&](const Function& f) {
     const int fid = id(f.id());
-    txt += std::to_string(fid) + " [label=\"" + f.name() +
+    std::string label = f.name();
+    if (const auto it = order.find(&f); it != order.end()) {
+      label = "#" + std::to_string(it->second) + " " + label;
+    }
+    txt += std::to_string(fid) + " [label=\"" + dot_escape(label) +
            "\", color=lightblue, style=filled, shape=box]\n";
     for (const auto& x : f.inputs())
       txt += std::to_string(id(x.id())) + " -> " + std::to_string(fid) + "\n";
@@ -163,13 +235,95 @@ void draw_dot(const std::string& dot_text, const std::string& to_file) {
   }
   fs::path dot_file = image;
   dot_file.replace_extension(".dot");
-  write_file_atomically(dot_file, dot_text);
+  write_file_atomically(dot_file.string(), dot_text);
   draw_with({"dot", dot_file.string(), "-T", format.substr(1), "-o", "@OUT@"}, image, "graphviz",
             "plot_dot_graph");
 }
 
 void plot_dot_graph(const Variable& output, bool verbose, const std::string& to_file) {
   draw_dot(get_dot_graph(output, verbose), to_file);
+}
+
+void plot_dot_graph(const Variable& output, const DotOptions& options, const std::string& to_file) {
+  draw_dot(get_dot_graph(output, options), to_file);
+}
+
+namespace {
+long env_count(const char* name, long fallback) {
+  const char* text = std::getenv(name);
+  if (!text || !*text) return fallback;
+  long n = 0;
+  const auto [end, ec] = std::from_chars(text, text + std::strlen(text), n);
+  if (ec != std::errc() || *end != '\0' || n < 0) {
+    std::cerr << "dezero: ignoring " << name << "='" << text << "' (not a count); using "
+              << fallback << "\n";
+    return fallback;
+  }
+  return n;
+}
+
+std::size_t graph_size(const Variable& output) {
+  std::unordered_set<const void*> nodes{output.id()};
+  std::vector<std::shared_ptr<Function>> funcs;
+  if (output.creator()) funcs.push_back(output.creator());
+  std::unordered_set<const Function*> seen;
+  while (!funcs.empty()) {
+    const auto f = std::move(funcs.back());
+    funcs.pop_back();
+    if (!seen.insert(f.get()).second) continue;
+    nodes.insert(f.get());
+    for (const auto& x : f->inputs()) {
+      nodes.insert(x.id());
+      if (x.creator()) funcs.push_back(x.creator());
+    }
+  }
+  return nodes.size();
+}
+}  // namespace
+
+void record_backward_graph(const Variable& output) {
+  struct Recorder {
+    fs::path folder;
+    long limit = env_count("DEZERO_GRAPH_LIMIT", 20);
+    long max_nodes = env_count("DEZERO_GRAPH_MAX_NODES", 400);
+    long seen = 0, written = 0;
+    bool told_limit = false, told_dot = false;
+  };
+  static Recorder recorder = [] {
+    Recorder r;
+    r.folder = std::getenv("DEZERO_GRAPH");
+    return r;
+  }();
+  const long number = ++recorder.seen;
+  if (recorder.written >= recorder.limit) {
+    if (!recorder.told_limit) {
+      std::cerr << "DEZERO_GRAPH: " << recorder.written
+                << " graphs written; the later backward passes are not drawn "
+                   "(DEZERO_GRAPH_LIMIT raises the cap)\n";
+      recorder.told_limit = true;
+    }
+    return;
+  }
+  char stem[32];
+  std::snprintf(stem, sizeof stem, "backward_%03ld", number);
+  if (const std::size_t size = graph_size(output); size > std::size_t(recorder.max_nodes)) {
+    std::cerr << "DEZERO_GRAPH: " << stem << " skipped: its graph has " << size
+              << " nodes (DEZERO_GRAPH_MAX_NODES is " << recorder.max_nodes << ")\n";
+    return;
+  }
+  try {
+    fs::create_directories(recorder.folder);
+    ++recorder.written;
+    const std::string dot = get_dot_graph(output, {.verbose = true, .values = true, .grads = true,
+                                                   .order = true});
+    draw_dot(dot, (recorder.folder / (std::string(stem) + ".png")).string());
+  } catch (const std::exception& e) {
+    // The drawing is a help for the reader: the program goes on without it.
+    if (!recorder.told_dot) {
+      std::cerr << "DEZERO_GRAPH: " << e.what() << "\n";
+      recorder.told_dot = true;
+    }
+  }
 }
 
 // ===================================== plots ================================================
@@ -235,6 +389,60 @@ Plot& Plot::scatter(const np::ndarray& x, const np::ndarray& y, std::string labe
   return *this;
 }
 
+Plot& Plot::marker(std::string name) {
+  if (series_.empty() || !series_.back().points)
+    throw std::invalid_argument("Plot::marker: no scatter series to mark yet");
+  static const std::vector<std::string> known = {"o", "x", "+", "^", "v", "s", "."};
+  if (std::find(known.begin(), known.end(), name) == known.end()) {
+    throw std::invalid_argument("Plot::marker: unknown marker '" + name +
+                                "' (o, x, +, ^, v, s or .)");
+  }
+  series_.back().marker = std::move(name);
+  return *this;
+}
+
+Plot& Plot::regions(const np::ndarray& x, const np::ndarray& y, const np::ndarray& z,
+                    std::vector<std::string> colors) {
+  const std::vector<double> xs = values_of(x, "x"), ys = values_of(y, "y");
+  if (!z.defined()) throw std::invalid_argument("Plot::regions: the z array is None");
+  if (z.ndim() != 2 || z.shape()[0] != static_cast<std::int64_t>(ys.size()) ||
+      z.shape()[1] != static_cast<std::int64_t>(xs.size()) || xs.size() < 2 || ys.size() < 2) {
+    throw np::shape_error("Plot::regions: z " + z.shape().str() + " must be (len(y), len(x)) = (" +
+                          std::to_string(ys.size()) + ", " + std::to_string(xs.size()) +
+                          ") with at least two values on each axis");
+  }
+  if (!np::is_integer(z.dtype())) {
+    throw np::dtype_error("Plot::regions: z holds class numbers, so an integer dtype, not " +
+                          std::string(np::dtype_name(z.dtype())));
+  }
+  Regions r;
+  r.nx = static_cast<std::int64_t>(xs.size());
+  r.ny = static_cast<std::int64_t>(ys.size());
+  r.x0 = xs.front();
+  r.y0 = ys.front();
+  r.dx = (xs.back() - xs.front()) / static_cast<double>(r.nx - 1);
+  r.dy = (ys.back() - ys.front()) / static_cast<double>(r.ny - 1);
+  int classes = 0;
+  for (const double v : z.to_vector<double>()) {
+    if (v < 0) throw std::invalid_argument("Plot::regions: class " + number(v) + " is negative");
+    r.z.push_back(static_cast<int>(v));
+    classes = std::max(classes, r.z.back() + 1);
+  }
+  if (colors.empty()) {
+    // the shades matplotlib's contourf gives classes 0, 1, 2 (viridis)
+    if (classes <= 2) colors = {"#48186a", "#d8e219"};
+    if (classes == 3) colors = {"#48186a", "#26828e", "#d8e219"};
+  }
+  if (static_cast<int>(colors.size()) < classes) {
+    throw std::invalid_argument("Plot::regions: z has " + std::to_string(classes) +
+                                " classes but " + std::to_string(colors.size()) +
+                                " colours were given");
+  }
+  r.colors = std::move(colors);
+  regions_ = std::move(r);
+  return *this;
+}
+
 Plot& Plot::color(std::string name) {
   if (series_.empty()) throw std::invalid_argument("Plot::color: no series to colour yet");
   series_.back().color = std::move(name);
@@ -254,17 +462,50 @@ std::string Plot::script(const std::string& png_file) const {
      << "set linetype 1 lc rgb '#1f77b4'\nset linetype 2 lc rgb '#ff7f0e'\n"
      << "set linetype 3 lc rgb '#2ca02c'\nset linetype 4 lc rgb '#d62728'\n"
      << "set linetype 5 lc rgb '#9467bd'\nset linetype 6 lc rgb '#8c564b'\n"
-     << "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n"
+     << (regions_.z.empty() ? "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n"
+                            : "set offsets 0, 0, 0, 0\n")
      << "set autoscale fix\nset tics out nomirror\n";
   if (!title_.empty()) gp << "set title " << quoted(title_) << "\n";
   if (!xlabel_.empty()) gp << "set xlabel " << quoted(xlabel_) << "\n";
   if (!ylabel_.empty()) gp << "set ylabel " << quoted(ylabel_) << "\n";
+  const bool has_regions = !regions_.z.empty();
+  if (has_regions) {
+    // One flat colour per class: a palette that steps at k +- 0.5, and the class numbers as a
+    // matrix drawn as an image.
+    const auto& r = regions_;
+    gp << "set palette defined (";
+    for (std::size_t k = 0; k < r.colors.size(); ++k) {
+      gp << (k ? ", " : "") << number(k - 0.5) << " " << quoted(r.colors[k]) << ", "
+         << number(k + 0.5) << " " << quoted(r.colors[k]);
+    }
+    gp << ")\nset cbrange [-0.5:" << number(r.colors.size() - 0.5) << "]\nunset colorbox\n"
+       << "$regions << EOD\n";
+    for (std::int64_t i = 0; i < r.ny; ++i) {
+      for (std::int64_t j = 0; j < r.nx; ++j) gp << (j ? " " : "") << r.z[i * r.nx + j];
+      gp << "\n";
+    }
+    gp << "EOD\n";
+  }
+  // matplotlib's markers as gnuplot point types
+  auto point_type = [](const std::string& m) {
+    static const std::map<std::string, int> types = {{"o", 7}, {"x", 2}, {"+", 1}, {"^", 9},
+                                                     {"v", 11}, {"s", 5}, {".", 0}};
+    return types.at(m);
+  };
   gp << "plot ";
+  if (has_regions) {
+    const auto& r = regions_;
+    gp << "$regions matrix using (" << number(r.x0) << " + $1 * " << number(r.dx) << "):("
+       << number(r.y0) << " + $2 * " << number(r.dy) << "):3 with image notitle";
+  }
   for (std::size_t i = 0; i < series_.size(); ++i) {
     const auto& s = series_[i];
-    gp << (i ? ", " : "") << "'-' using 1:2 with "
-       << (s.points ? "points pointtype 7 pointsize 0.8" : "lines linewidth 1.5") << " "
-       << (s.color.empty() ? "" : "linecolor rgb " + quoted(s.color) + " ")
+    gp << (i || has_regions ? ", " : "") << "'-' using 1:2 with "
+       << (s.points ? "points pointtype " + std::to_string(point_type(s.marker)) +
+                          (s.marker == "x" || s.marker == "+" ? " pointsize 1.2 linewidth 2"
+                                                              : " pointsize 0.8")
+                    : std::string("lines linewidth 1.5"))
+       << " " << (s.color.empty() ? "" : "linecolor rgb " + quoted(s.color) + " ")
        << (s.label.empty() ? "notitle" : "title " + quoted(s.label));
   }
   gp << "\n";
@@ -277,10 +518,11 @@ std::string Plot::script(const std::string& png_file) const {
 }
 
 void Plot::save(const std::string& path) const {
-  if (series_.empty()) throw std::invalid_argument("Plot::save: nothing to plot in " + path);
+  if (series_.empty() && regions_.z.empty())
+    throw std::invalid_argument("Plot::save: nothing to plot in " + path);
   fs::path script_file(path);
   script_file.replace_extension(".gp");
-  write_file_atomically(script_file, script(fs::path(path).filename().string()));
+  write_file_atomically(script_file.string(), script(fs::path(path).filename().string()));
   draw_with({"gnuplot", "-e", "outfile='@OUT@'", script_file.string()}, path, "gnuplot-nox",
             "Plot::save");
 }

@@ -2,6 +2,7 @@
 // (the book's utils.py).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -13,11 +14,21 @@
 namespace dezero::utils {
 
 // ===================================== graphs ===============================================
+// What a graph drawing shows. The defaults draw exactly the book's graph.
+//   utils::plot_dot_graph(loss, {.values = true, .grads = true}, "loss.png");
+struct DotOptions {
+  bool verbose = true;  // a variable's shape and dtype after its name: `x: (2, 3) float64`
+  bool values = false;  // its data: small arrays as NumPy prints them, large ones as min/max
+  bool grads = false;   // the gradient the last backward left on it (when it kept one)
+  bool order = false;   // each function numbered in the order backward visits it: `#1 Mul`
+};
+
 // DOT text of the graph that leads to `output`, in the book's format: variables as orange
 // ellipses (`x: (2, 3) float64` with verbose), functions as light blue boxes named by their
 // class, edges from inputs to functions and from functions to outputs. Node ids are numbered
 // in the order they first appear, so the same graph always gives the same text.
 std::string get_dot_graph(const Variable& output, bool verbose = true);
+std::string get_dot_graph(const Variable& output, const DotOptions& options);
 
 // Writes DOT text to `<stem>.dot` beside `to_file` and draws it with Graphviz's `dot` in the
 // format of to_file's extension (png, svg, pdf, ...). Throws ToolError when `dot` is missing
@@ -29,6 +40,20 @@ void draw_dot(const std::string& dot_text, const std::string& to_file);
 // Throws ToolError when `dot` is missing or fails; the .dot file is written in any case.
 void plot_dot_graph(const Variable& output, bool verbose = true,
                     const std::string& to_file = "graph.png");
+void plot_dot_graph(const Variable& output, const DotOptions& options,
+                    const std::string& to_file = "graph.png");
+
+// With the environment variable DEZERO_GRAPH set to a folder, every backward() writes the
+// graph it has just differentiated there (backward_001.dot and .png, with values and
+// gradients), so that any step's graphs can be seen without changing its code.
+// DEZERO_GRAPH_LIMIT (default 20) caps how many are written and DEZERO_GRAPH_MAX_NODES
+// (default 400) how large one may be; what is skipped is said once on stderr. Called by
+// Variable::backward; costs one flag test when the variable is not set.
+void record_backward_graph(const Variable& output);
+
+// Writes `text` to a temporary file beside `path` and renames it into place, so that a
+// reader never sees a half-written file, even if the program dies midway.
+void write_file_atomically(const std::string& path, const std::string& text);
 
 // An external program (Graphviz, gnuplot) was missing or failed; what() says which and how
 // to install it.
@@ -65,6 +90,15 @@ class Plot {
   // The colour of the series added last, as gnuplot names it ("red", "#d62728"); the default
   // is matplotlib's colour cycle.
   Plot& color(std::string name);
+  // The marker of the scatter series added last: "o" (a filled circle, the default), "x",
+  // "+", "^", "v", "s" (a filled square) or "." (a dot), as matplotlib names them.
+  Plot& marker(std::string name);
+  // Regions coloured by class, as matplotlib's contourf(xx, yy, Z) of predicted classes: z is
+  // (ny, nx) integers in [0, K) on the grid of x (nx,) by y (ny,) evenly spaced values, and
+  // class k is filled with colors[k] (default: the viridis shades matplotlib gives up to three
+  // classes). Drawn below the other series, and the axes end at the grid's edges.
+  Plot& regions(const np::ndarray& x, const np::ndarray& y, const np::ndarray& z,
+                std::vector<std::string> colors = {});
 
   // The gnuplot script, data included, that draws the figure into `png_file`.
   std::string script(const std::string& png_file) const;
@@ -78,9 +112,17 @@ class Plot {
     std::string label;
     bool points;
     std::string color = {};
+    std::string marker = "o";
+  };
+  struct Regions {
+    double x0 = 0, dx = 1, y0 = 0, dy = 1;
+    std::int64_t nx = 0, ny = 0;
+    std::vector<int> z;  // row-major, (ny, nx)
+    std::vector<std::string> colors;
   };
   std::string title_, xlabel_, ylabel_, legend_ = "top right";
   std::vector<Series> series_;
+  Regions regions_;
 };
 
 // ===================================== step programs ========================================

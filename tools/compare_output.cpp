@@ -32,103 +32,9 @@
 #include <vector>
 
 #include "dezero/utils.hpp"
+#include "printout.hpp"
 
-namespace {
-
-struct Number {
-  double value;
-  int decimals;
-  std::string text;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("compare_output: cannot read " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_word(char c) {
-  return is_digit(c) || c == '_' || std::isalpha(static_cast<unsigned char>(c));
-}
-
-// Length of the number starting at line[i] (0 if none), by the same grammar as the Python
-// tool's regular expression: [-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)? or [-+]?nan/inf
-// standing alone as a word.
-std::size_t number_at(const std::string& line, std::size_t i) {
-  const std::size_t n = line.size();
-  std::size_t j = i;
-  if (j < n && (line[j] == '-' || line[j] == '+')) ++j;
-  const std::size_t body = j;
-  while (j < n && is_digit(line[j])) ++j;
-  const bool int_digits = j > body;
-  if (j < n && line[j] == '.') {
-    std::size_t k = j + 1;
-    while (k < n && is_digit(line[k])) ++k;
-    if (int_digits || k > j + 1) j = k;
-  }
-  if (j > body) {
-    if (j < n && (line[j] == 'e' || line[j] == 'E')) {
-      std::size_t k = j + 1;
-      if (k < n && (line[k] == '-' || line[k] == '+')) ++k;
-      const std::size_t digits = k;
-      while (k < n && is_digit(line[k])) ++k;
-      if (k > digits) j = k;
-    }
-    return j - i;
-  }
-  for (const char* word : {"nan", "inf"}) {
-    if (line.compare(body, 3, word) == 0 && (body == 0 || !is_word(line[body - 1])) &&
-        (body + 3 >= n || !is_word(line[body + 3]))) {
-      return body + 3 - i;
-    }
-  }
-  return 0;
-}
-
-std::vector<Number> numbers(const std::vector<std::string>& lines,
-                            const std::vector<std::string>& skip_after) {
-  std::vector<Number> out;
-  for (std::string line : lines) {
-    // Drop the number right after each skip word (machine-dependent figures like times).
-    for (const auto& word : skip_after) {
-      for (std::size_t p = line.find(word); p != std::string::npos;
-           p = line.find(word, p + word.size())) {
-        std::size_t q = p + word.size();
-        while (q < line.size() && std::isspace(static_cast<unsigned char>(line[q]))) ++q;
-        if (const std::size_t len = number_at(line, q))
-          line.erase(p + word.size(), q + len - p - word.size());
-      }
-    }
-    for (std::size_t i = 0; i < line.size();) {
-      const std::size_t len = number_at(line, i);
-      if (!len) {
-        ++i;
-        continue;
-      }
-      const std::string token = line.substr(i, len);
-      int decimals = 0;
-      if (const auto dot = token.find('.'); dot != std::string::npos) {
-        const auto e = token.find_first_of("eE", dot);
-        decimals = static_cast<int>((e == std::string::npos ? token.size() : e) - dot - 1);
-      }
-      out.push_back({std::strtod(token.c_str(), nullptr), decimals, token});
-      i += len;
-    }
-  }
-  return out;
-}
-
-}  // namespace
+using namespace printout;
 
 int main(int argc, char** argv) try {
   std::string expected_path, actual_path;
@@ -170,18 +76,9 @@ int main(int argc, char** argv) try {
   }
 
   // The reference printout: header line and stderr tail removed.
-  std::vector<std::string> reference;
   int reference_exit = 0;
-  for (const auto& line : split_lines(read_file(expected_path))) {
-    if (reference.empty() && line.rfind("# step", 0) == 0) {
-      if (const auto p = line.find("exit_code="); p != std::string::npos) {
-        reference_exit = std::atoi(line.c_str() + p + 10);
-      }
-      continue;
-    }
-    if (line.rfind("# ---- stderr", 0) == 0) break;
-    reference.push_back(line);
-  }
+  const std::vector<std::string> reference =
+      reference_lines(read_file(expected_path), &reference_exit);
 
   std::string output;
   bool ok = true;
@@ -220,15 +117,7 @@ int main(int argc, char** argv) try {
   for (std::size_t i = 0; i < std::min(ref.size(), act.size()); ++i) {
     const Number& r = ref[i];
     const Number& x = act[i];
-    const double atol = r.decimals ? 0.5 * std::pow(10.0, -r.decimals) : 0.0;
-    bool same;
-    if (std::isnan(r.value) || std::isnan(x.value)) {
-      same = std::isnan(r.value) && std::isnan(x.value);
-    } else if (std::isinf(r.value) || std::isinf(x.value)) {
-      same = r.value == x.value;
-    } else {
-      same = std::abs(x.value - r.value) <= atol + rtol * std::abs(r.value);
-    }
+    const bool same = same_number(r, x, rtol);
     if (!same) {
       if (++bad <= 5)
         std::cout << "number " << i << ": reference " << r.text << ", actual " << x.text << "\n";

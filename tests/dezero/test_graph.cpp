@@ -247,6 +247,59 @@ TEST(DotGraph, VariableWithoutCreator) {
   EXPECT_EQ(get_dot_graph(none), "digraph g {\n1 [label=\"n\", color=orange, style=filled]\n}");
 }
 
+// Values and gradients on the nodes, and the functions numbered in backward's order.
+TEST(DotGraph, ValuesGradsAndOrderExactText) {
+  const Variable x(np::array({1.0, 2.0}), "x");
+  Variable y = x * 2;
+  y.name() = "y";
+  y.backward({.retain_grad = true});
+  EXPECT_EQ(get_dot_graph(y, {.verbose = true, .values = true, .grads = true, .order = true}),
+            "digraph g {\n"
+            "1 [label=\"y: (2,) float64\\l[2. 4.]\\lgrad [1. 1.]\\l\", color=orange, style=filled]\n"
+            "2 [label=\"#1 Mul\", color=lightblue, style=filled, shape=box]\n"
+            "3 -> 2\n"
+            "4 -> 2\n"
+            "2 -> 1\n"
+            "3 [label=\"x: (2,) float64\\l[1. 2.]\\lgrad [2. 2.]\\l\", color=orange, style=filled]\n"
+            "4 [label=\"() int64\\l2\\l\", color=orange, style=filled]\n"
+            "}");
+  // Values without verbose, no gradients asked for: the data alone, on one line.
+  EXPECT_EQ(get_dot_graph(x, {.verbose = false, .values = true}),
+            "digraph g {\n1 [label=\"x\\l[1. 2.]\\l\", color=orange, style=filled]\n}");
+  const Variable anonymous(np::array({3, 4}));
+  EXPECT_EQ(get_dot_graph(anonymous, {.verbose = false, .values = true}),
+            "digraph g {\n1 [label=\"[3 4]\", color=orange, style=filled]\n}");
+  // The defaults of the options struct are the book's graph.
+  EXPECT_EQ(get_dot_graph(y, dezero::utils::DotOptions{}), get_dot_graph(y, true));
+}
+
+// A large array shows its range; quotes and backslashes in names are escaped.
+TEST(DotGraph, LargeValuesAndEscapedNames) {
+  const Variable x(np::arange(0.0, 10.0, 0.5), "say \"hi\" \\");
+  EXPECT_EQ(get_dot_graph(x, {.verbose = true, .values = true}),
+            "digraph g {\n1 [label=\"say \\\"hi\\\" \\\\: (20,) float64\\lmin 0, max 9.5\\l\", "
+            "color=orange, style=filled]\n}");
+}
+
+// The numbers follow backward's order (latest generation first), not the drawing's LIFO
+// order: in y = exp(x)^2 + sin(exp(x)) the Add is visited first and the shared Exp last.
+TEST(DotGraph, OrderFollowsBackward) {
+  const Variable x(np::array(0.5), "x");
+  const Variable a = F::exp(x);
+  const Variable b = pow(a, 2);
+  const Variable c = F::sin(a);
+  const Variable y = b + c;
+  const std::string text = get_dot_graph(y, {.verbose = false, .order = true});
+  EXPECT_NE(text.find("[label=\"#1 Add\""), std::string::npos) << text;
+  EXPECT_NE(text.find("[label=\"#4 Exp\""), std::string::npos) << text;
+  // Pow and Sin share generation 2; both come before Exp.
+  const bool pow_sin = text.find("#2 Pow") != std::string::npos &&
+                       text.find("#3 Sin") != std::string::npos;
+  const bool sin_pow = text.find("#2 Sin") != std::string::npos &&
+                       text.find("#3 Pow") != std::string::npos;
+  EXPECT_TRUE(pow_sin || sin_pow) << text;
+}
+
 // The reference's verbose example: y = sum(matmul(x, W) + b) with float64 x and float32 W.
 TEST(DotGraph, VerboseLabelsMatchTheReferenceExample) {
   np::random::seed(0);
@@ -577,6 +630,20 @@ TEST(Plot, ScriptHoldsTheSettingsAndTheData) {
       ++data_lines;
   }
   EXPECT_EQ(data_lines, 100u);
+}
+
+// A series' colour goes into its plot clause; with no labels at all there is no legend box.
+TEST(Plot, ColourAndNoLegendWithoutLabels) {
+  dezero::utils::Plot plot;
+  plot.scatter(np::array({1.0, 2.0}), np::array({3.0, 4.0}));
+  plot.line(np::array({1.0, 2.0}), np::array({3.0, 4.0})).color("red");
+  const std::string gp = plot.script("out.png");
+  EXPECT_NE(gp.find("set key off"), std::string::npos);
+  EXPECT_EQ(gp.find("set key top right"), std::string::npos);
+  EXPECT_NE(gp.find("with lines linewidth 1.5 linecolor rgb \"red\" notitle"), std::string::npos)
+      << gp;
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { dezero::utils::Plot().color("red"); }, {"Plot::color", "no series"}));
 }
 
 TEST(Plot, SaveWritesAPngAndTheScript) {
