@@ -253,9 +253,10 @@ Variable mean(const Variable& x, np::Axes axes, bool keepdims) {
 
 namespace {
 void check_linear(const char* fn, const Variable& x, const Variable& W, const Variable& b) {
-  if (x.ndim() < 1 || W.ndim() != 2 || x.shape().back() != W.shape()[0]) {
+  // x is a batch of rows, (N, in), as in the book; its backward (x^T gy) needs exactly that.
+  if (x.ndim() != 2 || W.ndim() != 2 || x.shape()[1] != W.shape()[0]) {
     throw np::shape_error(std::string(fn) + ": x " + shape_str(x) + " and W " + shape_str(W) +
-                          " do not fit (x's last axis must equal W's first)");
+                          " do not fit (x must be (N, in) and W (in, out))");
   }
   if (b) {
     try {
