@@ -78,6 +78,32 @@ struct VariableNode {
   VariableNode(const VariableNode&) = delete;
   VariableNode& operator=(const VariableNode&) = delete;
 };
+// The outputs a Function holds weakly. Nearly every function has one, which is kept inline:
+// a graph of 100 000 operations then makes 100 000 fewer allocations.
+class OutputList {
+ public:
+  std::size_t size() const { return size_; }
+  const std::weak_ptr<VariableNode>& operator[](std::size_t i) const {
+    return i == 0 ? first_ : rest_[i - 1];
+  }
+  void clear() {
+    first_.reset();
+    rest_.clear();
+    size_ = 0;
+  }
+  void push_back(std::weak_ptr<VariableNode> node) {
+    if (size_ == 0)
+      first_ = std::move(node);
+    else
+      rest_.push_back(std::move(node));
+    ++size_;
+  }
+
+ private:
+  std::weak_ptr<VariableNode> first_;
+  std::vector<std::weak_ptr<VariableNode>> rest_;
+  std::size_t size_ = 0;
+};
 }  // namespace detail
 
 class Variable {
@@ -218,21 +244,48 @@ class Function : public std::enable_shared_from_this<Function> {
 
  protected:
   friend struct detail::VariableNode;
+  friend class Variable;
   Arrays forward_named(const Arrays& xs);
   int generation_ = 0;
+  std::uint64_t visit_mark_ = 0;  // the backward pass that last queued this function
   Variables inputs_;
-  std::vector<std::weak_ptr<detail::VariableNode>> outputs_;
+  detail::OutputList outputs_;
 };
 
 // Python's `F(args...)(x0, x1, ...)` for a function with one output:
 // call<Sum>({x}, axes, keepdims) makes a Sum(axes, keepdims) and applies it to x.
 template <class F, class... Args>
 Variable call(const Variables& inputs, Args&&... args) {
+  if (!Config::enable_backprop) {
+    // No graph is recorded (no_grad, or a backward pass without create_graph): nothing keeps
+    // the function afterwards, so it need not live on the heap.
+    F f(std::forward<Args>(args)...);
+    return f(inputs)[0];
+  }
   auto f = std::make_shared<F>(std::forward<Args>(args)...);
   return (*f)(inputs)[0];
 }
 
 // ===================================== arithmetic ===========================================
+// The input shapes of an Add or Sub, kept for the backward pass only when the forward pass
+// broadcast (with equal shapes the gradients are gy itself). They cannot be read from the
+// inputs then: linear_simple frees its product's data.
+class BroadcastShapes {
+ public:
+  void record(const np::Shape& x0, const np::Shape& x1) {
+    if (x0 == x1)
+      shapes_.reset();
+    else
+      shapes_ = std::make_unique<std::pair<np::Shape, np::Shape>>(x0, x1);
+  }
+  bool broadcast() const { return static_cast<bool>(shapes_); }
+  const np::Shape& x0() const { return shapes_->first; }
+  const np::Shape& x1() const { return shapes_->second; }
+
+ private:
+  std::unique_ptr<std::pair<np::Shape, np::Shape>> shapes_;
+};
+
 class Add : public Function {
  public:
   std::string name() const override { return "Add"; }
@@ -240,7 +293,7 @@ class Add : public Function {
   Variables backward(const Variables& gys) override;
 
  private:
-  np::Shape x0_shape_, x1_shape_;
+  BroadcastShapes shapes_;
 };
 
 class Mul : public Function {
@@ -264,7 +317,7 @@ class Sub : public Function {
   Variables backward(const Variables& gys) override;
 
  private:
-  np::Shape x0_shape_, x1_shape_;
+  BroadcastShapes shapes_;
 };
 
 class Div : public Function {

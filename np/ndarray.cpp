@@ -12,8 +12,11 @@ namespace np {
 
 namespace {
 
-// 64-byte aligned storage so that Eigen's vectorised kernels get aligned rows.
+// Storage for the elements. Small arrays (the scalars of a graph of scalar operations, a bias
+// of a few elements) take one allocation for the elements and the reference count together;
+// larger ones are 64-byte aligned so that Eigen's vectorised kernels get aligned rows.
 std::shared_ptr<std::byte[]> allocate(std::size_t bytes) {
+  if (bytes <= 256) return std::make_shared_for_overwrite<std::byte[]>(bytes ? bytes : 1);
   constexpr std::align_val_t alignment{64};
   auto* p = static_cast<std::byte*>(::operator new[](bytes ? bytes : 1, alignment));
   return std::shared_ptr<std::byte[]>(
