@@ -1,5 +1,6 @@
 // Matrix products: matmul, dot, tensordot. Every 2-D product is Eigen's GEMM run directly on
-// the arrays' row-major storage (Eigen::Map, no copies), using both cores through OpenMP.
+// the arrays' row-major storage (Eigen::Map, no copies); large ones use both cores through
+// OpenMP.
 #include <Eigen/Core>
 #include <numeric>
 
@@ -22,6 +23,17 @@ void gemm(const T* a, const T* b, T* c, std::int64_t m, std::int64_t k, std::int
   Eigen::Map<RowMatrix<T>> C(c, m, n);
   if (k == 0) {
     C.setZero();
+    return;
+  }
+  // A small product finishes before a second thread has even started: run it on this one.
+  // (Eigen would split a 30x100x100 product in two, and on a busy machine the threads of
+  // OpenMP then spin against each other, many times slower than one thread.)
+  constexpr double parallel_work = 4.0e6;  // multiply-adds
+  if (double(m) * double(n) * double(k) < parallel_work && Eigen::nbThreads() > 1) {
+    const int threads = Eigen::nbThreads();
+    Eigen::setNbThreads(1);
+    C.noalias() = A * B;
+    Eigen::setNbThreads(threads);
     return;
   }
   C.noalias() = A * B;

@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "np/device.hpp"
 #include "np/dtype.hpp"
 #include "np/errors.hpp"
 #include "np/shape.hpp"
@@ -123,6 +124,8 @@ class ndarray {
   int ndim() const { return shape_.ndim(); }
   std::int64_t size() const { return shape_.numel(); }
   DType dtype() const { return dtype_; }
+  // Where the elements live: always the CPU in this build (see np/device.hpp).
+  Device device() const { return device_; }
   std::size_t itemsize() const { return np::itemsize(dtype_); }
   std::size_t nbytes() const { return static_cast<std::size_t>(size()) * itemsize(); }
   // len(a): the length of the first axis (a 0-d array has none: shape_error).
@@ -200,6 +203,7 @@ class ndarray {
   std::byte* ptr_ = nullptr;
   Shape shape_;
   DType dtype_ = DType::float64;
+  Device device_ = Device::cpu;
 };
 
 class Index {

@@ -3,6 +3,7 @@
 
 #include "np/dtype.hpp"
 #include "np/errors.hpp"
+#include "np/io.hpp"
 #include "np/ndarray.hpp"
 #include "np/random.hpp"
 #include "np/shape.hpp"
