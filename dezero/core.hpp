@@ -142,6 +142,10 @@ class Variable {
   void set_creator(std::shared_ptr<Function> func) const;
   void unchain() const { node().creator.reset(); }
   void cleargrad() const { node().grad.reset(); }
+  // Moves the data to host memory / to the GPU (dezero/cuda.hpp). Without a GPU, to_gpu()
+  // keeps the data on the CPU and says so once on stderr.
+  void to_cpu() const;
+  void to_gpu() const;
 
   // Reverse-mode differentiation from this variable. With create_graph the backward pass is
   // itself recorded, so gradients can be differentiated again (higher-order derivatives).

@@ -599,4 +599,80 @@ Variable accuracy(const Variable& y, const Variable& t) {
   return Variable((pred == t.data()).astype(np::float64).mean());
 }
 
+// =============================== embed_id ===================================================
+
+class EmbedIDGrad : public Function {
+ public:
+  EmbedIDGrad(np::ndarray ids, np::Shape w_shape) : ids_(std::move(ids)), w_shape_(w_shape) {}
+  std::string name() const override { return "EmbedIDGrad"; }
+  Arrays forward(const Arrays& gys) override {
+    np::ndarray gW = np::zeros(w_shape_, gys[0].dtype());
+    np::add_at(gW, {ids_}, gys[0]);  // unbuffered: repeated ids accumulate
+    return {gW};
+  }
+  Variables backward(const Variables& ggWs) override { return {embed_id(ids_, ggWs[0])}; }
+
+ private:
+  np::ndarray ids_;
+  np::Shape w_shape_;
+};
+
+class EmbedID : public Function {
+ public:
+  explicit EmbedID(np::ndarray ids) : ids_(std::move(ids)) {}
+  std::string name() const override { return "EmbedID"; }
+  Arrays forward(const Arrays& xs) override { return {np::getitem(xs[0], {ids_})}; }
+  Variables backward(const Variables& gys) override {
+    return {call<EmbedIDGrad>({gys[0]}, ids_, input(0).shape())};
+  }
+
+ private:
+  np::ndarray ids_;
+};
+
+Variable embed_id(const Variable& x, const Variable& W) {
+  if (!x || !W) throw std::invalid_argument("embed_id: the ids and the table W must not be None");
+  if (W.ndim() != 2) {
+    throw np::shape_error("embed_id: the table W must be (vocabulary, features), not " +
+                          shape_str(W));
+  }
+  if (!np::is_integer(x.dtype())) {
+    throw np::dtype_error("embed_id: ids must be integers, not " +
+                          std::string(np::dtype_name(x.dtype())));
+  }
+  const std::int64_t vocabulary = W.shape()[0];
+  const auto ids = x.data().to_vector<std::int64_t>();
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] < -vocabulary || ids[i] >= vocabulary) {
+      throw np::index_error("embed_id: id " + std::to_string(ids[i]) + " at flat position " +
+                            std::to_string(i) + " of the ids " + shape_str(x) +
+                            " is outside [-" + std::to_string(vocabulary) + ", " +
+                            std::to_string(vocabulary) + ") for the table W " + shape_str(W));
+    }
+  }
+  return call<EmbedID>({W}, x.data());
+}
+
+// ===================================== dropout ==============================================
+
+Variable dropout(const Variable& x, double dropout_ratio) {
+  if (!(dropout_ratio >= 0.0 && dropout_ratio < 1.0)) {
+    // The book divides by 1 - ratio: a ratio of 1 would give 0 / 0 everywhere.
+    throw std::invalid_argument("dropout: dropout_ratio must be in [0, 1), got " +
+                                np::float_repr(dropout_ratio));
+  }
+  if (!x) throw std::invalid_argument("dropout: x is None");
+  if (!np::is_floating(x.dtype())) {
+    // 1 - ratio in an integer dtype is 0 (the book would divide by it).
+    throw np::dtype_error("dropout: x must be float32 or float64, not " +
+                          std::string(np::dtype_name(x.dtype())));
+  }
+  if (!Config::train) return x;
+  // The mask and the scale exactly as the book makes them: rand(*x.shape) > ratio (a bool
+  // array) and 1 - ratio as a 0-d array of x's dtype, so float32 data stays float32.
+  const np::ndarray mask = np::random::rand(x.shape()) > np::ndarray(dropout_ratio);
+  const np::ndarray scale = np::ndarray(1.0 - dropout_ratio).astype(x.dtype());
+  return x * mask / scale;
+}
+
 }  // namespace dezero::functions

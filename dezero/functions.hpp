@@ -91,6 +91,25 @@ Variable binary_cross_entropy(const Variable& p, const Variable& t);
 // The fraction of rows of y (N, C) whose argmax equals t: a 0-d float64, no graph.
 Variable accuracy(const Variable& y, const Variable& t);
 
+// --- embeddings --------------------------------------------------------------------------
+// The rows of the table W (V, D) that the integer ids x pick: y = W[x], of shape x.shape + (D,)
+// (the book's embed_id). One "EmbedID" node with W as its input; the ids get no gradient.
+// Its backward (EmbedIDGrad) scatter-adds gy into zeros of W's shape, so an id that occurs
+// several times receives the sum of the gradients of its rows; EmbedIDGrad is differentiable
+// itself. Ids must be integers in [-V, V) (a negative id counts from the end, as in NumPy's
+// W[x]): dtype_error and index_error name the bad id, where it is and the table's shape.
+Variable embed_id(const Variable& x, const Variable& W);
+
+// --- dropout -----------------------------------------------------------------------------
+// Inverted dropout, the book's F.dropout: while training (Config::train) each element is kept
+// where np::random::rand(x.shape) > dropout_ratio, drawn from the global generator as the book
+// draws it, and the kept ones are divided by 1 - dropout_ratio, so that the expected value
+// stays x; in test mode (dezero::test_mode()) x itself is returned. Made of a Mul by the mask
+// and a Div by the scale, so the gradient flows through the kept elements only, times
+// 1 / (1 - dropout_ratio). dropout_ratio must lie in [0, 1) (std::invalid_argument) and x
+// be float32 or float64 (np::dtype_error).
+Variable dropout(const Variable& x, double dropout_ratio = 0.5);
+
 // The arithmetic of the core, re-exported as in the book's functions module.
 using dezero::add;
 using dezero::div;

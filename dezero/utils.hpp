@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -91,8 +92,9 @@ class Plot {
   // is matplotlib's colour cycle.
   Plot& color(std::string name);
   // The marker of the scatter series added last: "o" (a filled circle, the default), "x",
-  // "+", "^", "v", "s" (a filled square) or "." (a dot), as matplotlib names them.
-  Plot& marker(std::string name);
+  // "+", "^", "v", "s" (a filled square) or "." (a dot), as matplotlib names them; `scale`
+  // enlarges (> 1) or shrinks it.
+  Plot& marker(std::string name, double scale = 1.0);
   // Regions coloured by class, as matplotlib's contourf(xx, yy, Z) of predicted classes: z is
   // (ny, nx) integers in [0, K) on the grid of x (nx,) by y (ny,) evenly spaced values, and
   // class k is filled with colors[k] (default: the viridis shades matplotlib gives up to three
@@ -113,6 +115,7 @@ class Plot {
     bool points;
     std::string color = {};
     std::string marker = "o";
+    double marker_scale = 1.0;
   };
   struct Regions {
     double x0 = 0, dx = 1, y0 = 0, dy = 1;
@@ -155,5 +158,89 @@ Variable reshape_sum_backward(const Variable& gy, const np::Shape& x_shape, cons
 np::ndarray logsumexp(const np::ndarray& x, np::Axes axis = 1);
 // The shape of max/min's result with the reduced axes kept as 1 (negative axes allowed).
 np::Shape max_backward_shape(const np::Shape& x_shape, const np::Axes& axes);
+
+// ===================================== data files ===========================================
+// The data cache, where get_file keeps what it downloads: $DEZERO_HOME when set, else
+// ~/.dezero (as the book's cache_dir). Created when a download needs it.
+std::filesystem::path cache_dir();
+
+// A download that failed: what() names the URL and why (HTTP status, broken connection,
+// checksum). No file is left behind.
+struct DownloadError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The book's get_file: the path of `file_name` (default: the URL's last part) in the data
+// cache; downloaded with libcurl first when it is not there yet, with "Downloading: name", a
+// progress bar and " Done" on stderr. The download goes to a temporary file in the cache that
+// is renamed into place only when it is complete and, given `md5` (32 hex digits), when its MD5
+// checksum matches; on any failure, also Ctrl-C, the temporary file is removed. A file that is
+// already in the cache is returned as it is, without any network access (so files can be put
+// there by hand). With the environment variable DEZERO_OFFLINE set (to anything but 0),
+// nothing is downloaded: a missing file is a DownloadError at once.
+std::filesystem::path get_file(const std::string& url, const std::string& file_name = {},
+                               const std::string& md5 = {});
+
+// MD5 (RFC 1321), to check downloads against their published checksums (integrity only: MD5
+// is no protection against tampering).
+class Md5 {
+ public:
+  Md5();
+  Md5& update(const void* data, std::size_t size);
+  std::string hex_digest();  // 32 lower-case hex digits; ends the computation
+
+ private:
+  void block(const unsigned char* p);
+  std::uint32_t state_[4];
+  std::uint64_t length_ = 0;
+  unsigned char buffer_[64];
+  std::size_t buffered_ = 0;
+};
+std::string md5_hex(const std::string& bytes);
+// The MD5 of a file's contents; std::runtime_error naming the file when it cannot be read.
+std::string md5_file(const std::filesystem::path& path);
+
+// ===================================== convolution sizes ====================================
+// The book's utils.pair: a kernel size, stride or padding given either as one number for both
+// image axes (`3`) or as (height, width) (`{3, 5}`).
+struct Pair {
+  std::int64_t h = 0, w = 0;
+  Pair(std::int64_t both) : h(both), w(both) {}  // implicit, as Python's pair(3)
+  Pair(std::int64_t height, std::int64_t width) : h(height), w(width) {}
+  friend bool operator==(const Pair&, const Pair&) = default;
+  // "(3, 5)", as Python prints the tuple
+  std::string str() const {
+    std::string s(1, '(');
+    s += std::to_string(h);
+    s += ", ";
+    s += std::to_string(w);
+    s += ')';
+    return s;
+  }
+};
+inline Pair pair(std::int64_t both) { return Pair(both); }
+inline Pair pair(std::int64_t height, std::int64_t width) { return Pair(height, width); }
+// From a Python-like tuple; std::invalid_argument unless it has exactly two values.
+inline Pair pair(const std::vector<std::int64_t>& values) {
+  if (values.size() != 2) {
+    throw std::invalid_argument("pair: expected 2 values (height, width), got " +
+                                std::to_string(values.size()));
+  }
+  return Pair(values[0], values[1]);
+}
+
+// The output length of a convolution or pooling along one axis, (in + 2 pad - kernel) // stride
+// + 1 with Python's floor division (so it can be 0 or negative when the kernel does not fit).
+inline std::int64_t get_conv_outsize(std::int64_t input_size, std::int64_t kernel_size,
+                                     std::int64_t stride, std::int64_t pad) {
+  const std::int64_t span = input_size + 2 * pad - kernel_size;
+  const std::int64_t q = span / stride;
+  return (span % stride != 0 && (span < 0) != (stride < 0) ? q - 1 : q) + 1;
+}
+// The output length of a transposed convolution: stride (size - 1) + kernel - 2 pad.
+inline std::int64_t get_deconv_outsize(std::int64_t size, std::int64_t kernel_size,
+                                       std::int64_t stride, std::int64_t pad) {
+  return stride * (size - 1) + kernel_size - 2 * pad;
+}
 
 }  // namespace dezero::utils
