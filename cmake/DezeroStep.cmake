@@ -7,17 +7,71 @@
 #                      runs its tests
 #   WRITES f...        files the step must write into its folder (graphs, plots, weights)
 #   RTOL r             relative tolerance for the numbers (float32 training steps)
+#   ATOL a             also accept numbers within a of the reference's (unseeded runs)
 #   LAST n             compare only the last n numbers (unseeded training runs)
+#   LAYOUT             check the printout's layout (the reference's lines with other numbers;
+#                      it may stop early) instead of its numbers, unless LAST is given too
+#   RISING w...        the numbers after each word w grow from line to line (e.g. accuracy:)
+#   FALLING w...       the last number after each word w is lower than the first (a noisy
+#                      training loss that fell overall, e.g. loss)
 #   SKIP_AFTER w...    ignore the number after each word w (machine-dependent times)
 #   EXIT_CODE n        expected exit status when it differs from the reference's
 #   TEST_ARGS a...     arguments for the test run only (e.g. --epochs 1)
 #   LABELS l...        extra ctest labels (e.g. long)
+#   ENVIRONMENT v...   NAME=value settings for the test run (e.g. DEZERO_OFFLINE=1)
 #   TIMEOUT s          ctest timeout in seconds (default 120)
 #
-# The executable lands in <build>/steps/stepNN/, the test runs in <build>/out/stepNN/.
+# dezero_add_step_test(NN NAME name [options]) adds another ctest of the same step, with the
+# test options above (e.g. a full-length run labelled `long` beside a short default test).
+#
+# The executable lands in <build>/steps/stepNN/, the test runs in <build>/out/stepNN/ (a second
+# test in <build>/out/<name>/).
+set(_DEZERO_STEP_FLAGS LAYOUT)
+set(_DEZERO_STEP_VALUES RTOL ATOL LAST EXIT_CODE TIMEOUT)
+set(_DEZERO_STEP_LISTS WRITES SKIP_AFTER RISING FALLING TEST_ARGS LABELS ENVIRONMENT)
+
+# The ctest `test_name` of step `name`, run in `workdir`, with the options parsed into STEP_*.
+function(_dezero_step_test test_name name workdir)
+  file(MAKE_DIRECTORY ${workdir})
+  set(compare --expected ${CMAKE_CURRENT_SOURCE_DIR}/${name}/expected.txt)
+  foreach(option RTOL ATOL LAST EXIT_CODE)
+    if(DEFINED STEP_${option})
+      string(TOLOWER ${option} flag)
+      string(REPLACE "_" "-" flag ${flag})
+      list(APPEND compare --${flag} ${STEP_${option}})
+    endif()
+  endforeach()
+  if(STEP_LAYOUT)
+    list(APPEND compare --layout)
+  endif()
+  foreach(word IN LISTS STEP_SKIP_AFTER)
+    list(APPEND compare --skip-after ${word})
+  endforeach()
+  foreach(word IN LISTS STEP_RISING)
+    list(APPEND compare --rising ${word})
+  endforeach()
+  foreach(word IN LISTS STEP_FALLING)
+    list(APPEND compare --falling ${word})
+  endforeach()
+  foreach(file IN LISTS STEP_WRITES)
+    list(APPEND compare --writes ${file})
+  endforeach()
+  add_test(NAME ${test_name}
+           COMMAND compare_output ${compare} -- $<TARGET_FILE:${name}> ${STEP_TEST_ARGS}
+           WORKING_DIRECTORY ${workdir})
+  if(NOT DEFINED STEP_TIMEOUT)
+    set(STEP_TIMEOUT 120)
+  endif()
+  set_tests_properties(${test_name} PROPERTIES LABELS "step;${STEP_LABELS}" TIMEOUT ${STEP_TIMEOUT}
+                                               SKIP_RETURN_CODE 77)
+  if(STEP_ENVIRONMENT)
+    set_tests_properties(${test_name} PROPERTIES ENVIRONMENT "${STEP_ENVIRONMENT}")
+  endif()
+endfunction()
+
 function(dezero_add_step number)
-  cmake_parse_arguments(STEP "SELF_CONTAINED;GTEST" "RTOL;LAST;EXIT_CODE;TIMEOUT"
-                        "WRITES;SKIP_AFTER;TEST_ARGS;LABELS" ${ARGN})
+  cmake_parse_arguments(STEP "SELF_CONTAINED;GTEST;${_DEZERO_STEP_FLAGS}" "${_DEZERO_STEP_VALUES}"
+                        "${_DEZERO_STEP_LISTS}" ${ARGN})
   set(name step${number})
   add_executable(${name} ${name}/main.cpp)
   if(STEP_SELF_CONTAINED)
@@ -28,35 +82,26 @@ function(dezero_add_step number)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/steps/${name})
 
   set(workdir ${CMAKE_BINARY_DIR}/out/${name})
-  file(MAKE_DIRECTORY ${workdir})
   if(STEP_GTEST)
+    file(MAKE_DIRECTORY ${workdir})
     find_package(GTest REQUIRED)
     target_link_libraries(${name} PRIVATE GTest::gtest)  # the step has its own main()
     add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${workdir})
+    if(NOT DEFINED STEP_TIMEOUT)
+      set(STEP_TIMEOUT 120)
+    endif()
+    set_tests_properties(${name} PROPERTIES LABELS "step;${STEP_LABELS}" TIMEOUT ${STEP_TIMEOUT}
+                                            SKIP_RETURN_CODE 77)
   else()
-    set(compare --expected ${CMAKE_CURRENT_SOURCE_DIR}/${name}/expected.txt)
-    if(DEFINED STEP_RTOL)
-      list(APPEND compare --rtol ${STEP_RTOL})
-    endif()
-    if(DEFINED STEP_LAST)
-      list(APPEND compare --last ${STEP_LAST})
-    endif()
-    if(DEFINED STEP_EXIT_CODE)
-      list(APPEND compare --exit-code ${STEP_EXIT_CODE})
-    endif()
-    foreach(word IN LISTS STEP_SKIP_AFTER)
-      list(APPEND compare --skip-after ${word})
-    endforeach()
-    foreach(file IN LISTS STEP_WRITES)
-      list(APPEND compare --writes ${file})
-    endforeach()
-    add_test(NAME ${name}
-             COMMAND compare_output ${compare} -- $<TARGET_FILE:${name}> ${STEP_TEST_ARGS}
-             WORKING_DIRECTORY ${workdir})
+    _dezero_step_test(${name} ${name} ${workdir})
   endif()
-  if(NOT DEFINED STEP_TIMEOUT)
-    set(STEP_TIMEOUT 120)
+endfunction()
+
+function(dezero_add_step_test number)
+  cmake_parse_arguments(STEP "${_DEZERO_STEP_FLAGS}" "NAME;${_DEZERO_STEP_VALUES}"
+                        "${_DEZERO_STEP_LISTS}" ${ARGN})
+  if(NOT STEP_NAME)
+    message(FATAL_ERROR "dezero_add_step_test(${number}): give the test a NAME")
   endif()
-  set_tests_properties(${name} PROPERTIES LABELS "step;${STEP_LABELS}" TIMEOUT ${STEP_TIMEOUT}
-                                          SKIP_RETURN_CODE 77)
+  _dezero_step_test(${STEP_NAME} step${number} ${CMAKE_BINARY_DIR}/out/${STEP_NAME})
 endfunction()
