@@ -3,10 +3,12 @@
 #   docs/make_images.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./run.sh 25 26 27 34 35 42 43 >/dev/null
+./run.sh 25 26 27 34 35 42 43 45 48 59 60 >/dev/null
 cp out/step25/dot_edges.png out/step26/goldstein.png out/step27/my_sin.png \
    out/step34/sin_derivatives.png out/step35/tanh.png out/step35/tanh_1.png \
-   out/step42/step42.png out/step43/step43.png docs/images/
+   out/step42/step42.png out/step43/step43.png out/step48/step48.png out/step59/step59.png \
+   out/step60/step60.png docs/images/
+cp out/step45/model.png docs/images/step45_model.png
 # A backward graph with values and gradients (docs/graphs.md), and the tour page.
 (cd out/step42 && rm -rf graphs && DEZERO_GRAPH=graphs DEZERO_GRAPH_LIMIT=1 \
   ../../build/release/steps/step42/step42 --iters 1 >/dev/null 2>&1)
