@@ -1,5 +1,7 @@
 #include "dezero/dataloaders.hpp"
 
+#include "dezero/cuda.hpp"
+
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
@@ -49,7 +51,19 @@ std::optional<Batch> DataLoader::next() {
   }
   Batch batch = dataset_->batch(batch_indices());
   ++iteration_;
+  if (gpu_) {
+    batch.x = cuda::as_cupy(batch.x);
+    if (batch.t.defined()) batch.t = cuda::as_cupy(batch.t);
+  }
   return batch;
+}
+
+void DataLoader::to_gpu() {
+  if (!cuda::gpu_enable) {
+    cuda::note_cpu_only();
+    return;
+  }
+  gpu_ = true;
 }
 
 SeqDataLoader::SeqDataLoader(const datasets::Dataset& dataset, std::int64_t batch_size)

@@ -75,6 +75,13 @@ class DataLoader {
   const std::vector<std::int64_t>& index() const { return index_; }
   const datasets::Dataset& dataset() const { return *dataset_; }
 
+  // The book's switch for step 52: batches are made on the GPU after to_gpu(). Without a GPU
+  // backend (dezero::cuda::gpu_enable false) to_gpu() says once on stderr that the batches
+  // stay on the CPU, as Variable::to_gpu() does.
+  void to_cpu() { gpu_ = false; }
+  void to_gpu();
+  bool gpu() const { return gpu_; }
+
  protected:
   // The samples of batch number iteration() (the book's slice of the order).
   virtual std::vector<std::int64_t> batch_indices() const;
@@ -87,6 +94,7 @@ class DataLoader {
   std::int64_t max_iter_;
   std::int64_t iteration_ = 0;
   std::vector<std::int64_t> index_;
+  bool gpu_ = false;
 };
 
 // For time series: no shuffling, and batch k takes sample (i * jump + k) mod N for row i,

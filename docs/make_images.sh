@@ -3,12 +3,15 @@
 #   docs/make_images.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./run.sh 25 26 27 34 35 42 43 45 48 59 60 >/dev/null
+./run.sh 25 26 27 34 35 42 43 45 48 57 59 60 >/dev/null
 cp out/step25/dot_edges.png out/step26/goldstein.png out/step27/my_sin.png \
    out/step34/sin_derivatives.png out/step35/tanh.png out/step35/tanh_1.png \
    out/step42/step42.png out/step43/step43.png out/step48/step48.png out/step59/step59.png \
-   out/step60/step60.png docs/images/
+   out/step60/step60.png out/step57/im2col.png out/step57/conv2d_simple.png docs/images/
 cp out/step45/model.png docs/images/step45_model.png
+# VGG16's graph (step 58 with random weights on a generated image), drawn small.
+(cd out/step58 && ../../build/release/steps/step58/step58 --random-weights >/dev/null 2>&1)
+dot -Tpng -Gdpi=36 out/step58/vgg.dot -o docs/images/vgg.png
 # A backward graph with values and gradients (docs/graphs.md), and the tour page.
 (cd out/step42 && rm -rf graphs && DEZERO_GRAPH=graphs DEZERO_GRAPH_LIMIT=1 \
   ../../build/release/steps/step42/step42 --iters 1 >/dev/null 2>&1)

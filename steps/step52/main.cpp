@@ -35,6 +35,7 @@ int main(int argc, char** argv) try {
 
   // GPU mode
   if (dezero::cuda::gpu_enable) {
+    train_loader.to_gpu();
     model.to_gpu();
   } else {
     std::cerr << "step52: no GPU (dezero::cuda::gpu_enable is false); training on the CPU\n";

@@ -388,6 +388,9 @@ TEST_F(Conv, Conv2dDoubleBackprop) {
   F::sum(F::conv2d(x, W)).backward({.create_graph = true});
   EXPECT_EQ(name_of(x.grad()), "Deconv2d");
   EXPECT_EQ(name_of(W.grad()), "Conv2DGradW");
+  // each gradient's graph holds the other variable: clear them, or the nodes keep each other
+  x.cleargrad();
+  W.cleargrad();
 }
 
 // gW[o, c, kh, kw] = sum over n, i, j of gy[n, o, i, j] x[n, c, i SH - PH + kh, j SW - PW + kw]

@@ -367,4 +367,20 @@ TEST(GpuSwitch, ToGpuKeepsTheDataAndSaysSoOnce) {
   EXPECT_FALSE(empty.data().defined());
 }
 
+// A data loader switched to the GPU without one keeps making the same CPU batches.
+TEST(GpuSwitch, DataLoaderToGpuWithoutAGpu) {
+  const auto ds = dezero::datasets::Dataset::from_arrays(np::arange(6).reshape({3, 2}),
+                                                         np::array({0, 1, 2}));
+  dezero::dataloaders::DataLoader loader(ds, 2, false);
+  loader.to_gpu();
+  EXPECT_FALSE(loader.gpu());  // no GPU backend: the switch stays off
+  const auto batch = loader.next();
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_TRUE(array_is(batch->x, {2, 2}, np::int64, {0, 1, 2, 3}));
+  EXPECT_EQ(batch->x.device(), np::Device::cpu);
+  EXPECT_EQ(dezero::cuda::cpu_only_notices(), 1);
+  loader.to_cpu();
+  EXPECT_FALSE(loader.gpu());
+}
+
 }  // namespace
