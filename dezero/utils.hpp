@@ -137,6 +137,13 @@ class Plot {
 std::map<std::string, long> step_options(int argc, char** argv,
                                          std::map<std::string, long> defaults);
 
+// The decision regions of a classifier of 2-D points, as steps 48 and 49 draw them: the class
+// `predict` gives (the argmax of its scores) on a grid over x (N, 2), filled in the book's
+// colours, and the points of each of the three classes t on top, as `file` (a PNG). A missing
+// gnuplot is said on stderr; the program goes on.
+void plot_decision_regions(const std::function<Variable(const Variable&)>& predict,
+                           const np::ndarray& x, const np::ndarray& t, const std::string& file);
+
 // ===================================== numerical checks =====================================
 // Central-difference gradient of sum(f(x)) with eps = 1e-4, one element at a time.
 np::ndarray numerical_grad(const std::function<Variable(const Variable&)>& f, const np::ndarray& x);

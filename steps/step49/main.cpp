@@ -19,49 +19,6 @@ namespace datasets = dezero::datasets;
 namespace optimizers = dezero::optimizers;
 using dezero::models::MLP;
 
-// The classes the trained model predicts on a grid over the data, and the points (as in
-// step 48; the book's step 49 draws nothing).
-void plot_decision_regions(MLP& model, const np::ndarray& x, const np::ndarray& t,
-                           const std::string& file) {
-  // The book samples every 0.001; 0.004 is finer than the picture's pixels all the same.
-  const double h = 0.004;
-  const np::ndarray x0 = x[{np::slice(), 0}], x1 = x[{np::slice(), 1}];
-  const np::ndarray xs = np::arange(x0.min().item<double>() - .1, x0.max().item<double>() + .1, h);
-  const np::ndarray ys = np::arange(x1.min().item<double>() - .1, x1.max().item<double>() + .1, h);
-  // np.c_[xx.ravel(), yy.ravel()] of the meshgrid: row i * nx + j is (xs[j], ys[i])
-  const std::int64_t nx = xs.len(), ny = ys.len();
-  np::ndarray grid({nx * ny, 2}, np::float64);
-  double* g = grid.data<double>();
-  for (std::int64_t i = 0; i < ny; ++i) {
-    for (std::int64_t j = 0; j < nx; ++j) {
-      g[2 * (i * nx + j)] = xs.flat(j);
-      g[2 * (i * nx + j) + 1] = ys.flat(i);
-    }
-  }
-  Variable score;
-  {
-    auto guard = dezero::no_grad();
-    score = model(grid);
-  }
-  const np::ndarray predict_cls = np::argmax(score.data(), 1).reshape({ny, nx});
-
-  utils::Plot plot;
-  plot.regions(xs, ys, predict_cls);
-  // the book's 'o', 'x', '^' in matplotlib's orange, blue and green
-  const std::vector<std::string> markers = {"o", "x", "^"};
-  const std::vector<std::string> colors = {"#ffa500", "#0000ff", "#008000"};
-  for (std::int64_t c = 0; c < 3; ++c) {
-    const np::ndarray mine = t == np::ndarray(c);
-    plot.scatter(x0[mine], x1[mine]).marker(markers[c], 1.5).color(colors[c]);
-  }
-  try {
-    plot.save(file);
-    std::cerr << "wrote " << file << "\n";
-  } catch (const utils::ToolError& e) {
-    std::cerr << e.what() << "\n";
-  }
-}
-
 int main(int argc, char** argv) {
   const long max_epoch = utils::step_options(argc, argv, {{"epochs", 300}}).at("epochs");
   const std::int64_t batch_size = 30;
@@ -106,5 +63,6 @@ int main(int argc, char** argv) {
   }
   std::fflush(stdout);
 
-  plot_decision_regions(model, train_set.data(), train_set.label(), "step49.png");
+  utils::plot_decision_regions([&](const Variable& v) { return model(v); }, train_set.data(),
+                               train_set.label(), "step49.png");
 }
