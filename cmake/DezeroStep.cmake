@@ -1,7 +1,12 @@
 # dezero_add_step(NN [options]): one executable `stepNN` built from steps/stepNN/main.cpp,
 # its own output folder, and a ctest that runs it there and compares its printout with
-# steps/stepNN/expected.txt (the reference's printout) number by number.
+# steps/stepNN/expected.txt (the reference's printout) number by number. Every step links
+# `step_options` (steps/options, its strict command line) and gets the ctest
+# stepNN_rejects_a_bad_option: an unknown option must print the usage line and exit with 2.
 #
+#   USAGE u...         the step's usage line after its name, e.g. "[--iters N]" (default: none,
+#                      the step takes no arguments); for its first count option `--name N`
+#                      also the ctests stepNN_rejects_a_non_number and _a_negative_count
 #   SELF_CONTAINED     steps 01-22: the step defines its own Variable/Function; links only `np`
 #   GTEST              the step is a GoogleTest program with its own main (step 10); ctest
 #                      runs its tests
@@ -19,13 +24,15 @@
 #   TEST_ARGS a...     arguments for the test run only (e.g. --epochs 1)
 #   LABELS l...        extra ctest labels (e.g. long)
 #   ENVIRONMENT v...   NAME=value settings for the test run (e.g. DEZERO_OFFLINE=1)
-#   TIMEOUT s          ctest timeout in seconds (default 120)
+#   TIMEOUT s          ctest timeout in seconds (default 120), times DEZERO_TIMEOUT_FACTOR
 #
 # dezero_add_step_test(NN NAME name [options]) adds another ctest of the same step, with the
 # test options above (e.g. a full-length run labelled `long` beside a short default test).
 #
 # The executable lands in <build>/steps/stepNN/, the test runs in <build>/out/stepNN/ (a second
 # test in <build>/out/<name>/).
+# The sanitize preset sets 4: AddressSanitizer makes the training steps several times slower.
+set(DEZERO_TIMEOUT_FACTOR 1 CACHE STRING "Multiplies every step test's ctest timeout")
 set(_DEZERO_STEP_FLAGS LAYOUT)
 set(_DEZERO_STEP_VALUES RTOL ATOL LAST EXIT_CODE TIMEOUT)
 set(_DEZERO_STEP_LISTS WRITES SKIP_AFTER RISING FALLING TEST_ARGS LABELS ENVIRONMENT)
@@ -62,6 +69,7 @@ function(_dezero_step_test test_name name workdir)
   if(NOT DEFINED STEP_TIMEOUT)
     set(STEP_TIMEOUT 120)
   endif()
+  math(EXPR STEP_TIMEOUT "${STEP_TIMEOUT} * ${DEZERO_TIMEOUT_FACTOR}")
   set_tests_properties(${test_name} PROPERTIES LABELS "step;${STEP_LABELS}" TIMEOUT ${STEP_TIMEOUT}
                                                SKIP_RETURN_CODE 77)
   if(STEP_ENVIRONMENT)
@@ -69,11 +77,38 @@ function(_dezero_step_test test_name name workdir)
   endif()
 endfunction()
 
+# The ctests that the step's command line is read strictly (see steps/options): each bad
+# command line must exit with status 2 before any work, saying what is wrong and the usage.
+function(_dezero_step_rejects name workdir)
+  list(JOIN STEP_USAGE " " usage)
+  string(STRIP "usage: ${name} ${usage}" usage)
+  set(check sh ${PROJECT_SOURCE_DIR}/steps/options/expect_usage_error.sh)
+  add_test(NAME ${name}_rejects_a_bad_option
+           COMMAND ${check} "unknown option '--no-such-option'" "${usage}"
+                   $<TARGET_FILE:${name}> --no-such-option
+           WORKING_DIRECTORY ${workdir})
+  set(tests ${name}_rejects_a_bad_option)
+  if(usage MATCHES "\\[(--[a-z-]+) N\\]")
+    set(option ${CMAKE_MATCH_1})
+    add_test(NAME ${name}_rejects_a_non_number
+             COMMAND ${check} "option ${option} needs a count (a non-negative integer), not 'ten'"
+                     "${usage}" $<TARGET_FILE:${name}> ${option} ten
+             WORKING_DIRECTORY ${workdir})
+    add_test(NAME ${name}_rejects_a_negative_count
+             COMMAND ${check} "option ${option} needs a count (a non-negative integer), not '-1'"
+                     "${usage}" $<TARGET_FILE:${name}> ${option} -1
+             WORKING_DIRECTORY ${workdir})
+    list(APPEND tests ${name}_rejects_a_non_number ${name}_rejects_a_negative_count)
+  endif()
+  set_tests_properties(${tests} PROPERTIES LABELS step TIMEOUT 60)
+endfunction()
+
 function(dezero_add_step number)
   cmake_parse_arguments(STEP "SELF_CONTAINED;GTEST;${_DEZERO_STEP_FLAGS}" "${_DEZERO_STEP_VALUES}"
-                        "${_DEZERO_STEP_LISTS}" ${ARGN})
+                        "${_DEZERO_STEP_LISTS};USAGE" ${ARGN})
   set(name step${number})
   add_executable(${name} ${name}/main.cpp)
+  target_link_libraries(${name} PRIVATE step_options)
   if(STEP_SELF_CONTAINED)
     target_link_libraries(${name} PRIVATE np dezero_options)
   else()
@@ -90,11 +125,13 @@ function(dezero_add_step number)
     if(NOT DEFINED STEP_TIMEOUT)
       set(STEP_TIMEOUT 120)
     endif()
+    math(EXPR STEP_TIMEOUT "${STEP_TIMEOUT} * ${DEZERO_TIMEOUT_FACTOR}")
     set_tests_properties(${name} PROPERTIES LABELS "step;${STEP_LABELS}" TIMEOUT ${STEP_TIMEOUT}
                                             SKIP_RETURN_CODE 77)
   else()
     _dezero_step_test(${name} ${name} ${workdir})
   endif()
+  _dezero_step_rejects(${name} ${workdir})
 endfunction()
 
 function(dezero_add_step_test number)

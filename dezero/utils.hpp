@@ -128,15 +128,6 @@ class Plot {
   Regions regions_;
 };
 
-// ===================================== step programs ========================================
-// The options of a step program, each `--name N` with N a count (a non-negative integer):
-//   const auto options = utils::step_options(argc, argv, {{"iters", 100}});
-//   const long iters = options.at("iters");
-// An unknown option, a missing value or a value that is not a count prints the usage line
-// (`usage: step42 [--iters N]`) on stderr and exits with status 2.
-std::map<std::string, long> step_options(int argc, char** argv,
-                                         std::map<std::string, long> defaults);
-
 // The decision regions of a classifier of 2-D points, as steps 48 and 49 draw them: the class
 // `predict` gives (the argmax of its scores) on a grid over x (N, 2), filled in the book's
 // colours, and the points of each of the three classes t on top, as `file` (a PNG). A missing

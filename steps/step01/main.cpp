@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 class Variable {
  public:
@@ -14,7 +15,8 @@ class Variable {
   np::ndarray data;
 };
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   const np::ndarray data = np::array(1.0);
   Variable x(data);
   std::cout << x.data << "\n";

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 class Variable {
  public:
@@ -53,7 +54,8 @@ std::string type_name(const T& object) {
   return status == 0 ? readable.get() : mangled;
 }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   Variable x(np::array(10));
   Square f;
   Variable y = f(x);

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 class Variable {
  public:
@@ -39,7 +40,8 @@ class Exp : public Function {
   np::ndarray forward(const np::ndarray& x) override { return np::exp(x); }
 };
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   Square A;
   Exp B;
   Square C;

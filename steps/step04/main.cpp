@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 class Variable {
  public:
@@ -69,7 +70,8 @@ VariablePtr composite(const VariablePtr& x) {
   return C(B(A(x)));
 }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   // d(x^2)/dx at x = 2 is 4: the difference quotient comes close, with a small error.
   Square f;
   auto x = std::make_shared<Variable>(np::array(2.0));

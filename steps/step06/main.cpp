@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 class Variable {
  public:
@@ -68,7 +69,8 @@ class Exp : public Function {
   }
 };
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   Square A;
   Exp B;
   Square C;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 class Function;
 // Variables and functions refer to each other, as Python objects do, through shared_ptr.
@@ -89,7 +90,8 @@ class Exp : public Function {
   }
 };
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   // Functions are shared too now: their outputs hold on to them as creator.
   auto A = std::make_shared<Square>();
   auto B = std::make_shared<Exp>();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 class Function;
 // Variables and functions refer to each other, as Python objects do, through shared_ptr.
@@ -94,7 +95,8 @@ class Exp : public Function {
   }
 };
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   auto A = std::make_shared<Square>();
   auto B = std::make_shared<Exp>();
   auto C = std::make_shared<Square>();

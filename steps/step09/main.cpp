@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 // Python's type(x) for the error message: the C++ name of a type, demangled.
 template <class T>
@@ -134,7 +135,8 @@ VariablePtr exp(const VariablePtr& x) {
   return (*f)(x);
 }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   auto x = std::make_shared<Variable>(np::array(0.5));
   VariablePtr y = square(exp(square(x)));
   y->backward();

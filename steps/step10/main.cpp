@@ -21,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 // Python's type(x) for the error message: the C++ name of a type, demangled.
 template <class T>
@@ -162,5 +163,6 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   dup2(STDERR_FILENO, STDOUT_FILENO);  // GoogleTest prints its report on stdout
   testing::InitGoogleTest(&argc, argv);
+  steps::options(argc, argv);  // what GoogleTest did not take: nothing else is accepted
   return RUN_ALL_TESTS();
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 // Python's type(x) for the error message: the C++ name of a type, demangled.
 template <class T>
@@ -102,7 +103,8 @@ class Add : public Function {
   }
 };
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   Variables xs = {std::make_shared<Variable>(np::array(2)),
                   std::make_shared<Variable>(np::array(3))};
   auto f = std::make_shared<Add>();

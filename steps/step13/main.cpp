@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 // Python's type(x) for the error message: the C++ name of a type, demangled.
 template <class T>
@@ -154,7 +155,8 @@ VariablePtr add(const VariablePtr& x0, const VariablePtr& x1) {
   return (*f)({x0, x1})[0];
 }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   auto x = std::make_shared<Variable>(np::array(2.0));
   auto y = std::make_shared<Variable>(np::array(3.0));
 

@@ -5,7 +5,10 @@
 // the idea of generations. This program only names the subject; step 16 has the code.
 #include <iostream>
 
-int main() {
+#include "step_options.hpp"
+
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   std::cout << "Complex graphs theory: backward must visit functions in order of generation; "
                "the implementation is in the next step.\n";
 }

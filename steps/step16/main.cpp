@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 // Python's type(x) for the error message: the C++ name of a type, demangled.
 template <class T>
@@ -188,7 +189,8 @@ VariablePtr add(const VariablePtr& x0, const VariablePtr& x1) {
   return (*f)({x0, x1})[0];
 }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   // a is used twice: a's gradient is complete only after both branches have passed theirs
   // back, which the order by generation guarantees. y = 2 x^4, dy/dx = 8 x^3 = 64.
   auto x = std::make_shared<Variable>(np::array(2.0));

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 // Python's type(x) for the error message: the C++ name of a type, demangled.
 template <class T>
@@ -180,7 +181,8 @@ VariablePtr square(const VariablePtr& x) {
   return (*f)({x})[0];
 }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   VariablePtr x, y;
   for (int i = 0; i < 10; ++i) {
     x = std::make_shared<Variable>(np::random::randn({10000}));  // big data

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 // Python's type(x) for the error message: the C++ name of a type, demangled.
 template <class T>
@@ -247,7 +248,8 @@ VariablePtr add(const VariablePtr& x0, const VariablePtr& x1) {
   return (*f)({x0, x1})[0];
 }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   auto x = std::make_shared<Variable>(np::array({{1, 2, 3}, {4, 5, 6}}));
   x->name = std::string("x");  // (not = "x": GCC 12 warns falsely, -Wrestrict)
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 // Python's type(x) for the error message: the C++ name of a type, demangled.
 template <class T>
@@ -255,7 +256,8 @@ VariablePtr mul(const VariablePtr& x0, const VariablePtr& x1) {
 VariablePtr operator+(const VariablePtr& x0, const VariablePtr& x1) { return add(x0, x1); }
 VariablePtr operator*(const VariablePtr& x0, const VariablePtr& x1) { return mul(x0, x1); }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   auto a = std::make_shared<Variable>(np::array(3.0));
   auto b = std::make_shared<Variable>(np::array(2.0));
   auto c = std::make_shared<Variable>(np::array(1.0));

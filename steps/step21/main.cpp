@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 // Python's type(x) for the error message: the C++ name of a type, demangled.
 template <class T>
@@ -281,7 +282,8 @@ VariablePtr operator*(const ArrayOrNumber auto& x0, const VariablePtr& x1) {
   return mul(x1, as_variable(as_array(x0)));  // __rmul__ is mul(self, other): Variable first
 }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   auto x = std::make_shared<Variable>(np::array(2.0));
   VariablePtr y = x + np::array(3.0);
   std::cout << *y << "\n";

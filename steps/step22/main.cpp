@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "step_options.hpp"
 
 // Python's type(x) for the error message: the C++ name of a type, demangled.
 template <class T>
@@ -381,7 +382,8 @@ VariablePtr operator/(const ArrayOrNumber auto& x0, const VariablePtr& x1) {
 }
 // C++ has no ** operator: Python's x ** 3 (__pow__) is pow(x, 3), defined above.
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   auto x = std::make_shared<Variable>(np::array(2.0));
   VariablePtr y = -x;
   std::cout << *y << "\n";  // variable(-2.0)

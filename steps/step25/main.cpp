@@ -7,8 +7,10 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   namespace utils = dezero::utils;
   const char* nodes = "digraph g {\nx\ny\n}";
   const char* styles =

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 
@@ -16,7 +17,8 @@ Variable goldstein(const Variable& x, const Variable& y) {
                    (18 - 32 * x + 12 * pow(x, 2) + 48 * y - 36 * x * y + 27 * pow(y, 2)));
 }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   Variable x(np::array(1.0));
   Variable y(np::array(1.0));
   Variable z = goldstein(x, y);

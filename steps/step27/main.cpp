@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Arrays;
 using dezero::Variable;
@@ -41,7 +42,8 @@ Variable my_sin(const Variable& x, double threshold = 0.0001) {
   return y;
 }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   {
     Variable x(np::array(np::pi / 4));
     Variable y = sin(x);

@@ -4,10 +4,10 @@
 // Each iteration prints the current point, then steps against the gradient; after 1000
 // steps of lr = 0.001 the point is still crawling along the valley (try --iters 50000).
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 
@@ -16,10 +16,7 @@ Variable rosenbrock(const Variable& x0, const Variable& x1) {
 }
 
 int main(int argc, char** argv) {
-  int iters = 1000;
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], "--iters") == 0) iters = std::atoi(argv[i + 1]);
-  }
+  const long iters = steps::options(argc, argv, {{"iters", 1000}}).at("iters");
   Variable x0(np::array(0.0));
   Variable x1(np::array(2.0));
   const double lr = 0.001;

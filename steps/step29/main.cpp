@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 
@@ -14,7 +15,8 @@ Variable f(const Variable& x) { return pow(x, 4) - 2 * pow(x, 2); }
 
 np::ndarray gx2(const np::ndarray& x) { return 12 * np::power(x, 2) - 4; }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   Variable x(np::array(2.0));
   const int iters = 10;
 

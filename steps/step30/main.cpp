@@ -4,7 +4,10 @@
 // only names the subject.
 #include <iostream>
 
-int main() {
+#include "step_options.hpp"
+
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   std::cout << "Higher-order derivatives, preparation: the chapter reviews how Variable and "
                "Function hold data and links, ahead of gradients that are Variables themselves.\n";
 }

@@ -4,7 +4,10 @@
 // only names the subject.
 #include <iostream>
 
-int main() {
+#include "step_options.hpp"
+
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   std::cout << "Higher-order derivatives, theory: if backward passes are built from Functions, the "
                "gradient has a graph of its own that can be differentiated again.\n";
 }

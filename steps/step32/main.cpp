@@ -4,7 +4,10 @@
 // only names the subject.
 #include <iostream>
 
-int main() {
+#include "step_options.hpp"
+
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   std::cout << "Higher-order derivatives, implementation: gradients become Variables and backward "
                "takes create_graph; the code is the final library in dezero/core.cpp and "
                "dezero/functions.cpp.\n";

@@ -6,12 +6,14 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 
 Variable f(const Variable& x) { return pow(x, 4) - 2 * pow(x, 2); }
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   Variable x(np::array(2.0));
   const int iters = 10;
 

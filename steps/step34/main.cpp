@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   Variable x(np::linspace(-7, 7, 200));
   Variable y = F::sin(x);
   y.backward({.create_graph = true});

@@ -5,20 +5,18 @@
 // it computes: tanh_1.png (first derivative), tanh_2.png, ... and the book's tanh.png.
 // `step35 --iters N` differentiates N more times (the graphs grow quickly).
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <string>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
 
 int main(int argc, char** argv) {
-  int iters = 1;  // as in the book: the second derivative
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], "--iters") == 0) iters = std::atoi(argv[i + 1]);
-  }
+  // As in the book, the second derivative by default.
+  const long iters = steps::options(argc, argv, {{"iters", 1}}).at("iters");
   try {
     Variable x(np::array(1.0));
     Variable y = F::tanh(x);

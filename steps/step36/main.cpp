@@ -5,10 +5,12 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   Variable x(np::array(2.0));
   Variable y = pow(x, 2);
   y.backward({.create_graph = true});

@@ -6,11 +6,13 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   {
     Variable x(np::array({{0, 1, 2}, {3, 4, 5}}));
     Variable y = F::reshape(x, {6});  // also x.reshape({6})

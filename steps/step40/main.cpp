@@ -6,10 +6,12 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   Variable x0(np::array({1, 2, 3}));
   Variable x1(np::array({10}));
   Variable y = x0 + x1;

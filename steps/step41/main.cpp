@@ -5,11 +5,13 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   // Unseeded in the book: only the shapes are printed.
   Variable x(np::random::randn({2, 3}));
   Variable w(np::random::randn({3, 4}));

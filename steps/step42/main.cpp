@@ -8,13 +8,14 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
 namespace utils = dezero::utils;
 
 int main(int argc, char** argv) {
-  const long iters = utils::step_options(argc, argv, {{"iters", 100}}).at("iters");
+  const long iters = steps::options(argc, argv, {{"iters", 100}}).at("iters");
 
   // The toy data set.
   np::random::seed(0);

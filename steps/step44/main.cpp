@@ -9,6 +9,7 @@
 #include <numbers>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Parameter;
 using dezero::Variable;
@@ -17,7 +18,7 @@ namespace L = dezero::layers;
 namespace utils = dezero::utils;
 
 int main(int argc, char** argv) {
-  const long iters = utils::step_options(argc, argv, {{"iters", 10000}}).at("iters");
+  const long iters = steps::options(argc, argv, {{"iters", 10000}}).at("iters");
 
   np::random::seed(0);
   np::ndarray x = np::random::rand({100, 1});

@@ -9,6 +9,7 @@
 #include <numbers>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Parameter;
 using dezero::Variable;
@@ -34,7 +35,7 @@ class TwoLayerNet : public dezero::Model {
 };
 
 int main(int argc, char** argv) {
-  const long max_iter = utils::step_options(argc, argv, {{"iters", 10000}}).at("iters");
+  const long max_iter = steps::options(argc, argv, {{"iters", 10000}}).at("iters");
 
   np::random::seed(0);
   np::ndarray x = np::random::rand({100, 1});

@@ -8,6 +8,7 @@
 #include <numbers>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
@@ -16,7 +17,7 @@ namespace utils = dezero::utils;
 using dezero::models::MLP;
 
 int main(int argc, char** argv) {
-  const long max_iter = utils::step_options(argc, argv, {{"iters", 10000}}).at("iters");
+  const long max_iter = steps::options(argc, argv, {{"iters", 10000}}).at("iters");
 
   np::random::seed(0);
   np::ndarray x = np::random::rand({100, 1});

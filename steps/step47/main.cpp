@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::as_variable;
 using dezero::Variable;
@@ -22,7 +23,7 @@ Variable softmax1d(const Variable& x_in) {
 }
 
 int main(int argc, char** argv) {
-  dezero::utils::step_options(argc, argv, {});  // no options: anything given is an error
+  steps::options(argc, argv);  // no options: anything given is an error
   np::random::seed(0);
 
   MLP model({10, 3});

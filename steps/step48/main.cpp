@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
@@ -22,7 +23,7 @@ namespace optimizers = dezero::optimizers;
 using dezero::models::MLP;
 
 int main(int argc, char** argv) {
-  const long max_epoch = utils::step_options(argc, argv, {{"epochs", 300}}).at("epochs");
+  const long max_epoch = steps::options(argc, argv, {{"epochs", 300}}).at("epochs");
   const std::int64_t batch_size = 30;
   const std::int64_t hidden_size = 10;
   const double lr = 1.0;

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
@@ -18,7 +19,7 @@ using dezero::dataloaders::DataLoader;
 using dezero::models::MLP;
 
 int main(int argc, char** argv) {
-  const long max_epoch = utils::step_options(argc, argv, {{"epochs", 300}}).at("epochs");
+  const long max_epoch = steps::options(argc, argv, {{"epochs", 300}}).at("epochs");
   const std::int64_t batch_size = 30;
   const std::int64_t hidden_size = 10;
   const double lr = 1.0;

@@ -15,6 +15,7 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
@@ -25,7 +26,7 @@ using dezero::dataloaders::DataLoader;
 using dezero::models::MLP;
 
 int main(int argc, char** argv) try {
-  const long max_epoch = utils::step_options(argc, argv, {{"epochs", 5}}).at("epochs");
+  const long max_epoch = steps::options(argc, argv, {{"epochs", 5}}).at("epochs");
   const std::int64_t batch_size = 100;
 
   const datasets::MNIST train_set(true);

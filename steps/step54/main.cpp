@@ -7,12 +7,13 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
 
 int main(int argc, char** argv) {
-  dezero::utils::step_options(argc, argv, {});
+  steps::options(argc, argv);
 
   const np::ndarray x = np::ones({5});
   std::cout << x << "\n";

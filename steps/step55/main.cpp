@@ -7,10 +7,12 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::utils::get_conv_outsize;
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   const int H = 4, W = 4;    // input size
   const int KH = 3, KW = 3;  // kernel size
   const int SH = 1, SW = 1;  // kernel stride

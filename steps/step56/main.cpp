@@ -4,7 +4,10 @@
 // convolved at once, ahead of the next step. This program only names the subject.
 #include <iostream>
 
-int main() {
+#include "step_options.hpp"
+
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   std::cout << "Convolutional networks, mechanics part two: pooling layers and batches of "
                "images; the code comes in the next step (dezero/functions_conv).\n";
 }

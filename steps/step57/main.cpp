@@ -14,6 +14,7 @@
 #include <string>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
@@ -67,7 +68,8 @@ void draw_im2col() {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  steps::options(argc, argv);  // this step takes no options
   // im2col
   const np::ndarray x1 = np::random::rand({1, 3, 7, 7});
   const Variable col1 = F::im2col(x1, /*kernel_size=*/5, /*stride=*/1, /*pad=*/0, /*to_matrix=*/true);

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Image;
 using dezero::Variable;
@@ -74,27 +75,14 @@ fs::path generated_image() {
   return path;
 }
 
-[[noreturn]] void usage(const std::string& bad) {
-  std::cerr << "step58: unknown option " << bad << "\n"
-            << "usage: step58 [--random-weights] [image.jpg|image.png]\n";
-  std::exit(2);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool random_weights = false;
+  const auto args = steps::parse(
+      argc, argv, {.counts = {}, .flags = {"random-weights"}, .positional = "image.jpg|image.png"});
+  const bool random_weights = args.flags.contains("random-weights");
   std::optional<fs::path> image_path;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--random-weights") {
-      random_weights = true;
-    } else if (arg.starts_with("-") || image_path) {
-      usage(arg);
-    } else {
-      image_path = arg;
-    }
-  }
+  if (args.positional) image_path = *args.positional;
 
   // The image: the one given, or the book's zebra (or a generated one with random weights).
   fs::path img_path;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
@@ -40,7 +41,7 @@ class SimpleRNN : public dezero::Model {
 
 int main(int argc, char** argv) {
   // Hyperparameters
-  const long max_epoch = utils::step_options(argc, argv, {{"epochs", 100}}).at("epochs");
+  const long max_epoch = steps::options(argc, argv, {{"epochs", 100}}).at("epochs");
   const std::int64_t hidden_size = 100;
   const long bptt_length = 30;
 

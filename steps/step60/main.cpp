@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dezero/dezero.hpp"
+#include "step_options.hpp"
 
 using dezero::Variable;
 namespace F = dezero::functions;
@@ -45,7 +46,7 @@ class BetterRNN : public dezero::Model {
 };
 
 int main(int argc, char** argv) {
-  const long max_epoch = utils::step_options(argc, argv, {{"epochs", 100}}).at("epochs");
+  const long max_epoch = steps::options(argc, argv, {{"epochs", 100}}).at("epochs");
   const std::int64_t batch_size = 30;
   const std::int64_t hidden_size = 100;
   const long bptt_length = 30;
