@@ -262,6 +262,15 @@ np::ndarray read_idx_gz(const fs::path& path, int ndim) {
     count *= d;
     if (count > (std::uint64_t{1} << 40)) throw DataError(name + ": its IDX header announces an impossible size");
   }
+  // The array is allocated before the data is read, so a header must not ask for more than
+  // the file can hold: deflate packs at most 1032 bytes into one (zlib's stated limit).
+  std::error_code ec;
+  const std::uintmax_t file_size = fs::file_size(path, ec);
+  if (!ec && count > 1032 * static_cast<std::uint64_t>(file_size) + 64) {
+    throw DataError(msg(name, ": its IDX header announces ", shape, " = ", count,
+                        " bytes, more than its ", file_size,
+                        " bytes of gzip data can hold (at most 1032 bytes per byte)"));
+  }
   np::ndarray out = np::ndarray::uninitialized(shape, np::uint8);
   const std::size_t got = in.read(out.raw_data(), static_cast<std::size_t>(count));
   if (got < count) {

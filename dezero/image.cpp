@@ -51,7 +51,22 @@ bool png_complete(const std::vector<unsigned char>& b) {
   return false;
 }
 
-bool jpeg_complete(const std::vector<unsigned char>& b) {
+// Whether the Huffman tables of a DHT segment [pos, end) hold at most 256 codes each. Debian's
+// stb_image (2.27) does not check this and writes past its tables (found by
+// tests/fuzz/fuzz_image; later stb_image versions refuse such a table too).
+bool jpeg_huffman_ok(const std::vector<unsigned char>& b, std::size_t pos, std::size_t end) {
+  while (pos < end) {
+    if (pos + 17 > end) return false;
+    std::size_t codes = 0;
+    for (std::size_t i = 1; i <= 16; ++i) codes += b[pos + i];
+    if (codes > 256) return false;
+    pos += 17 + codes;
+  }
+  return true;
+}
+
+// *bad_huffman is set when a Huffman table is one that stb_image cannot take safely.
+bool jpeg_complete(const std::vector<unsigned char>& b, bool* bad_huffman) {
   std::size_t pos = 2;  // SOI
   while (pos + 1 < b.size()) {
     if (b[pos] != 0xFF) return false;  // markers follow one another outside the scans
@@ -63,6 +78,10 @@ bool jpeg_complete(const std::vector<unsigned char>& b) {
     if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no length
     if (pos + 2 > b.size()) return false;
     const std::size_t length = static_cast<std::size_t>(b[pos]) << 8 | b[pos + 1];
+    if (marker == 0xC4 && pos + length <= b.size() && length >= 2 &&
+        !jpeg_huffman_ok(b, pos + 2, pos + length)) {
+      *bad_huffman = true;
+    }
     pos += length;
     if (pos > b.size()) return false;
     if (marker == 0xDA) {
@@ -158,10 +177,14 @@ Image Image::open(const fs::path& path) {
   if (!is_png && !is_jpeg) {
     throw image_error(path, bytes.empty() ? "the file is empty" : "not a JPEG or PNG image");
   }
-  if (is_png ? !png_complete(bytes) : !jpeg_complete(bytes)) {
+  bool bad_huffman = false;
+  if (is_png ? !png_complete(bytes) : !jpeg_complete(bytes, &bad_huffman)) {
     throw image_error(path, std::string("the ") + (is_png ? "PNG" : "JPEG") +
                                 " data is truncated (it ends before its last " +
                                 (is_png ? "chunk, IEND)" : "marker, EOI)"));
+  }
+  if (bad_huffman) {
+    throw image_error(path, "corrupt JPEG data (a Huffman table (DHT) with more than 256 codes)");
   }
   int w = 0, h = 0, n = 0;
   unsigned char* data =

@@ -281,6 +281,20 @@ TEST(DotGraph, LargeValuesAndEscapedNames) {
             "color=orange, style=filled]\n}");
 }
 
+// Names that broke the DOT text (found by tests/fuzz/fuzz_dot_label): a carriage return is
+// a line break like \n, a NUL (Graphviz stops at it) and other control characters show as
+// '?', and a label longer than Graphviz's 16384-byte strings goes in "joined" + "pieces".
+TEST(DotGraph, ControlCharactersAndLongNames) {
+  const Variable x(np::array(1.0), std::string("a\rb\r\nc\0d\x1b", 9));
+  EXPECT_EQ(get_dot_graph(x, false),
+            "digraph g {\n1 [label=\"a\\lb\\lc?d?\\l\", color=orange, style=filled]\n}");
+  const Variable y(np::array(1.0), std::string(40000, 'y'));
+  const std::string text = get_dot_graph(y, false);
+  EXPECT_EQ(text, "digraph g {\n1 [label=\"" + std::string(16000, 'y') + "\" + \"" +
+                      std::string(16000, 'y') + "\" + \"" + std::string(8000, 'y') +
+                      "\", color=orange, style=filled]\n}");
+}
+
 // The numbers follow backward's order (latest generation first), not the drawing's LIFO
 // order: in y = exp(x)^2 + sin(exp(x)) the Add is visited first and the shared Exp last.
 TEST(DotGraph, OrderFollowsBackward) {

@@ -329,6 +329,11 @@ TEST_F(DataCache, IdxReaderRejectsBrokenFiles) {
                                         {name, "2 bytes after the 2"}));
   write_gz(p, std::string("\0\0\x08\x03", 4) + be32(1));
   EXPECT_TRUE(throws_with<D::DataError>([&] { D::read_idx_gz(p, 3); }, {name, "too short"}));
+  // a header that asks for more than the file can hold is refused before anything is
+  // allocated (it was a 4 GiB allocation; found by tests/fuzz/fuzz_idx)
+  write_gz(p, idx({0xFFFF, 0xFFFF}, "x"));
+  EXPECT_TRUE(throws_with<D::DataError>([&] { D::read_idx_gz(p, 2); },
+                                        {name, "(65535, 65535) = 4294836225 bytes", "can hold"}));
   // missing
   EXPECT_TRUE(throws_with<D::DataError>([&] { D::read_idx_gz(cache_ / "nothing.gz", 1); },
                                         {"cannot open", "nothing.gz"}));
