@@ -595,6 +595,18 @@ Variable accuracy(const Variable& y, const Variable& t) {
     throw np::shape_error("accuracy: y " + shape_str(y) + " and t " + shape_str(t) +
                           " do not fit (y is (N, classes), t has N labels)");
   }
+  // A label no class can have would silently count as a miss: say so, as the losses do.
+  if (np::is_integer(t.dtype())) {
+    const std::int64_t classes = y.shape()[1];
+    const auto labels = t.data().to_vector<std::int64_t>();
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      if (labels[i] < 0 || labels[i] >= classes) {
+        throw np::index_error("accuracy: label " + std::to_string(labels[i]) + " at " +
+                              std::to_string(i) + " is outside [0, " + std::to_string(classes) +
+                              ") for y " + shape_str(y));
+      }
+    }
+  }
   const np::ndarray pred = y.data().argmax(1).reshape(t.shape());
   return Variable((pred == t.data()).astype(np::float64).mean());
 }

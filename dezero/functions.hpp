@@ -88,7 +88,8 @@ Variable softmax_cross_entropy(const Variable& x, const Variable& t);
 // Binary cross entropy of sigmoid(x), and of probabilities p, against 0/1 targets t.
 Variable sigmoid_cross_entropy(const Variable& x, const Variable& t);
 Variable binary_cross_entropy(const Variable& p, const Variable& t);
-// The fraction of rows of y (N, C) whose argmax equals t: a 0-d float64, no graph.
+// The fraction of rows of y (N, C) whose argmax equals t: a 0-d float64, no graph. Integer
+// labels must lie in [0, C) (np::index_error naming the label and where it is).
 Variable accuracy(const Variable& y, const Variable& t);
 
 // --- embeddings --------------------------------------------------------------------------

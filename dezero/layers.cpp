@@ -209,7 +209,8 @@ Linear::Linear(std::int64_t out_size, bool nobias, np::DType dtype,
                                 std::to_string(*in_size));
   }
   if (!np::is_floating(dtype)) {
-    throw np::dtype_error("Linear: the parameters' dtype must be float32 or float64");
+    throw np::dtype_error("Linear: the parameters' dtype must be float32 or float64, not " +
+                          std::string(np::dtype_name(dtype)));
   }
   register_parameter("W", W);
   if (in_size) init_W(*in_size);
@@ -444,7 +445,8 @@ void check_conv_layer(const char* type, std::int64_t out_channels, utils::Pair k
                                 " at least 0");
   }
   if (!np::is_floating(dtype)) {
-    throw np::dtype_error(t + ": the parameters' dtype must be float32 or float64");
+    throw np::dtype_error(t + ": the parameters' dtype must be float32 or float64, not " +
+                          std::string(np::dtype_name(dtype)));
   }
 }
 

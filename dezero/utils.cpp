@@ -68,12 +68,15 @@ void write_file_atomically(const std::string& path_text, const std::string& text
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out)
-      throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
+      throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+    errno = 0;
     out << text;
     out.close();
     if (!out) {
+      const int err = errno;  // the failed write's reason (EFBIG, ENOSPC), before remove
       fs::remove(tmp);
-      throw std::runtime_error("cannot write " + tmp.string());
+      throw std::runtime_error("cannot write " + path.string() + ": writing " + tmp.string() +
+                               " failed" + (err != 0 ? std::string(": ") + std::strerror(err) : ""));
     }
   }
   std::error_code ec;
@@ -121,13 +124,29 @@ int run_program(const std::vector<std::string>& argv, Stream capture, std::strin
 
 namespace {
 // Text inside a DOT label: quotes and backslashes escaped, lines ended with \l (left-aligned)
-// when there is more than one.
+// when there is more than one. A line may end in \n, \r\n or \r. Other control characters
+// become '?': Graphviz stops at a NUL with a syntax error. Graphviz reads no quoted string of
+// more than 16384 bytes either, so a longer label goes in pieces joined by DOT's "a" + "b"
+// (cut between characters, never inside an escape or a UTF-8 sequence).
 std::string dot_escape(const std::string& text) {
+  constexpr std::size_t piece = 16000;
   std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
+  std::size_t piece_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (out.size() - piece_start >= piece && (static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      out += "\" + \"";
+      piece_start = out.size();
+    }
+    if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
       out += "\\l";
+      continue;
+    }
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    } else if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) {
+      out += '?';
       continue;
     }
     out += c;
@@ -193,7 +212,7 @@ std::string get_dot_graph(const Variable& output, const DotOptions& options) {
     }
     if (options.values) label += (label.empty() ? "" : "\n") + array_label(v.data());
     if (options.grads && v.grad()) label += "\ngrad " + array_label(v.grad().data());
-    if (label.find('\n') != std::string::npos) label += '\n';
+    if (label.find_first_of("\r\n") != std::string::npos) label += '\n';
     txt += std::to_string(id(v.id())) + " [label=\"" + dot_escape(label) +
            "\", color=orange, style=filled]\n";
   };
@@ -240,7 +259,11 @@ void draw_dot(const std::string& dot_text, const std::string& to_file) {
   }
   fs::path dot_file = image;
   dot_file.replace_extension(".dot");
-  write_file_atomically(dot_file.string(), dot_text);
+  try {
+    write_file_atomically(dot_file.string(), dot_text);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("plot_dot_graph: ") + e.what());
+  }
   draw_with({"dot", dot_file.string(), "-T", format.substr(1), "-o", "@OUT@"}, image, "graphviz",
             "plot_dot_graph");
 }
@@ -532,7 +555,11 @@ void Plot::save(const std::string& path) const {
     throw std::invalid_argument("Plot::save: nothing to plot in " + path);
   fs::path script_file(path);
   script_file.replace_extension(".gp");
-  write_file_atomically(script_file.string(), script(fs::path(path).filename().string()));
+  try {
+    write_file_atomically(script_file.string(), script(fs::path(path).filename().string()));
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("Plot::save: ") + e.what());
+  }
   draw_with({"gnuplot", "-e", "outfile='@OUT@'", script_file.string()}, path, "gnuplot-nox",
             "Plot::save");
 }
@@ -627,35 +654,6 @@ bool array_allclose(const Variable& a, const Variable& b, double rtol, double at
 
 bool array_equal(const Variable& a, const Variable& b) {
   return np::array_equal(a.data(), b.data());
-}
-
-// ===================================== step programs ========================================
-
-std::map<std::string, long> step_options(int argc, char** argv,
-                                         std::map<std::string, long> defaults) {
-  const std::string program = argc > 0 ? std::filesystem::path(argv[0]).filename().string() : "step";
-  auto usage = [&](const std::string& problem) {
-    std::cerr << program << ": " << problem << "\nusage: " << program;
-    for (const auto& [name, value] : defaults) std::cerr << " [--" << name << " N]";
-    std::cerr << "\n";
-    std::exit(2);
-  };
-  std::map<std::string, long> options = defaults;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg.rfind("--", 0) != 0 || !defaults.contains(arg.substr(2))) {
-      usage("unknown option '" + arg + "'");
-    }
-    if (i + 1 >= argc) usage("option " + arg + " needs a value");
-    const std::string value = argv[++i];
-    long n = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (ec != std::errc() || end != value.data() + value.size() || n < 0) {
-      usage("option " + arg + " needs a count (a non-negative integer), not '" + value + "'");
-    }
-    options[arg.substr(2)] = n;
-  }
-  return options;
 }
 
 // ===================================== array helpers ========================================
