@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # ./test.sh    install what is missing, build, and run all tests: the unit tests and every
-#              step's printout check (release build), then the unit tests again under
-#              AddressSanitizer and UndefinedBehaviorSanitizer.
+#              step's printout check (release build), then the unit tests again
+#              under AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer,
+#              then a short run of every fuzz target (docs/fuzzing.md).
 # Long training runs carry the ctest label "long" and are left out; run them with
 #   ctest --preset release -L long
 set -euo pipefail
 cd "$(dirname "$0")"
 source tools/setup.sh
 
-# The tour page's browser test renders out/index.html in headless Chromium.
-DEZERO_PACKAGES+=(chromium)
+# The tour page's browser test renders out/index.html in headless Chromium; the fuzz targets
+# are built with clang and its libFuzzer runtime (OpenMP from libomp).
+DEZERO_PACKAGES+=(chromium clang libclang-rt-14-dev libomp-dev)
 ensure_packages
 
 echo "=== release build and tests ===" >&2
@@ -19,3 +21,7 @@ ctest --preset release -j 2 -LE long
 echo "=== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer ===" >&2
 build sanitize
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset sanitize -j 2 -LE long
+
+echo "=== fuzz targets: short runs from a fixed seed and the checked-in inputs ===" >&2
+build fuzz
+ctest --preset fuzz -j 2
