@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -22,6 +21,7 @@
 
 #include "dezero/dezero.hpp"
 #include "step_options.hpp"
+#include "tests/dezero/gzip_files.hpp"
 #include "tests/dezero/helpers.hpp"
 #include "tests/np/files.hpp"
 
@@ -32,6 +32,8 @@ namespace L = dezero::layers;
 namespace D = dezero::datasets;
 namespace utils = dezero::utils;
 namespace fs = std::filesystem;
+using dztest::be32;
+using dztest::write_gz;
 using dezero::Variable;
 using nptest::read_bytes;
 using nptest::ScratchDir;
@@ -365,19 +367,6 @@ TEST(ErrorsLabels, EmbedIdPastTheTable) {
 }
 
 // ===================================== data sets ============================================
-
-void write_gz(const fs::path& path, const std::string& bytes) {
-  gzFile f = gzopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  ASSERT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())),
-            static_cast<int>(bytes.size()));
-  gzclose(f);
-}
-
-std::string be32(std::uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
-}
 
 // A labels file of n bytes: magic 0x00000801, n, the labels.
 std::string labels_idx(std::uint32_t n) {

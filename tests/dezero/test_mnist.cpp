@@ -29,11 +29,14 @@
 #include <vector>
 
 #include "dezero/dezero.hpp"
+#include "tests/dezero/gzip_files.hpp"
 #include "tests/dezero/helpers.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using dztest::be32;
+using dztest::write_gz;
 namespace D = dezero::datasets;
 namespace utils = dezero::utils;
 using dztest::array_is;
@@ -49,20 +52,6 @@ std::string read_bytes(const fs::path& path) {
 void write_bytes(const fs::path& path, const std::string& bytes) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << bytes;
-}
-
-void write_gz(const fs::path& path, const std::string& bytes) {
-  fs::create_directories(path.parent_path());
-  gzFile f = gzopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  ASSERT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())),
-            static_cast<int>(bytes.size()));
-  gzclose(f);
-}
-
-std::string be32(std::uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
 }
 
 // An IDX file of bytes: magic 0x0000080D, the sizes, the elements.
