@@ -859,7 +859,10 @@ void max_pool_kernel(const T* x, T* y, std::int64_t* idx, const Geo& g) {
           for (std::int64_t kw = kw0; kw < kw1; ++kw) {
             const T v = src[top + kh * g.W + left + kw];
             // larger, or the first NaN (a NaN best is never replaced)
-            const bool take = (v > best) | (is_nan(v) & !is_nan(best));
+            // (bitwise on ints, not ||: no branch in the inner loop)
+            const int larger = v > best;
+            const int first_nan = static_cast<int>(is_nan(v)) & static_cast<int>(!is_nan(best));
+            const bool take = (larger | first_nan) != 0;
             best = take ? v : best;
             best_k = take ? kh * g.KW + kw : best_k;
           }

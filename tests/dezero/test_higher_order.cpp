@@ -135,7 +135,9 @@ TEST(HigherOrder, SecondDerivativesAgreeWithNumericalDifferentiation) {
        }},
   };
   const np::ndarray x = np::random::randn({6}) * 0.8;
-  for (const auto& [what, f] : cases) {
+  for (const auto& entry : cases) {
+    const char* what = entry.first;  // named, not bound: clang 14 cannot capture bindings
+    const Fn& f = entry.second;
     const Fn first = [&f](const Variable& v) {
       const Variable y = f(v);
       y.backward({.create_graph = true});

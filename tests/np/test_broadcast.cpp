@@ -44,7 +44,9 @@ TEST(Broadcast, ShapeTable) {
 TEST(Broadcast, IncompatibleShapes) {
   const std::vector<std::pair<np::Shape, np::Shape>> cases = {
       {{2, 3}, {4, 5}}, {{3}, {4}}, {{2, 1}, {8, 4, 3}}, {{0}, {2}}, {{2, 3}, {2}}};
-  for (const auto& [a, b] : cases) {
+  for (const auto& pair : cases) {
+    const np::Shape& a = pair.first;  // named, not bound: clang 14 cannot capture bindings
+    const np::Shape& b = pair.second;
     SCOPED_TRACE(testing::Message() << a << " with " << b);
     EXPECT_TRUE(nptest::throws_with<np::shape_error>([&] { np::broadcast_shapes(a, b); },
                                                      {a.str(), b.str()}));

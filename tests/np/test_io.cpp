@@ -363,7 +363,9 @@ print('ok')
       {"int32", {np::int32, {2, 3, 4}}},  {"int64", {np::int64, {7}}},
       {"float32", {np::float32, {4, 5}}}, {"float64", {np::float64, {1024, 1024}}},
       {"zero_d", {np::float64, {}}},      {"empty", {np::int32, {3, 0}}}};
-  for (const auto& [key, dtype_shape] : layout) {
+  for (const auto& entry : layout) {
+    const auto& key = entry.first;  // named, not bound: clang 14 cannot capture bindings
+    const auto& dtype_shape = entry.second;
     const np::ndarray& bytes = raw.at("raw_" + key);
     auto check = [&](const np::ndarray& a, const std::string& source) {
       ASSERT_TRUE(a.defined()) << source;
