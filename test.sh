@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ./test.sh    install what is missing, build, and run all tests: the unit tests and every
-#              step's printout check (release build), then the unit tests again
-#              under AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer,
+#              step's printout check (release build), then the unit tests and the steps
+#              again under AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer
+#              (the sanitize preset leaves out the long runs),
 #              then a short run of every fuzz target (docs/fuzzing.md).
 # Long training runs carry the ctest label "long" and are left out; run them with
 #   ctest --preset release -L long
@@ -9,8 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source tools/setup.sh
 
-# The tour page's browser test renders out/index.html in headless Chromium; the fuzz targets
-# are built with clang and its libFuzzer runtime (OpenMP from libomp).
+# The tour page's browser test renders out/index.html in headless Chromium; the sanitize and
+# fuzz presets build with clang, its sanitizer and libFuzzer runtimes, and OpenMP from libomp.
 DEZERO_PACKAGES+=(chromium clang libclang-rt-14-dev libomp-dev)
 ensure_packages
 
@@ -18,9 +19,9 @@ echo "=== release build and tests ===" >&2
 build release
 ctest --preset release -j 2 -LE long
 
-echo "=== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer ===" >&2
+echo "=== unit tests and steps under AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer ===" >&2
 build sanitize
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset sanitize -j 2 -LE long
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset sanitize -j 2
 
 echo "=== fuzz targets: short runs from a fixed seed and the checked-in inputs ===" >&2
 build fuzz

@@ -69,6 +69,8 @@ using Arrays = std::vector<np::ndarray>;
 // as_array. The array layer always returns arrays: here as_array has nothing left to convert.
 np::ndarray as_array(np::ndarray x) { return x; }
 
+void collect_at_exit(const FunctionPtr& f);  // below: how the cycles are freed in the end
+
 class Function : public std::enable_shared_from_this<Function> {
  public:
   virtual ~Function() = default;
@@ -89,6 +91,7 @@ class Function : public std::enable_shared_from_this<Function> {
     for (const VariablePtr& output : outputs) output->set_creator(shared_from_this());
     this->inputs = inputs;
     this->outputs = outputs;
+    collect_at_exit(shared_from_this());
     return outputs;
   }
 
@@ -100,6 +103,20 @@ class Function : public std::enable_shared_from_this<Function> {
   Variables outputs;
   int generation = 0;
 };
+
+// Python's garbage collector frees a function and its outputs once nothing else refers to
+// them, though they refer to each other; C++ has no such collector. So every function is
+// listed, and when the program ends the list cuts each cycle and everything is freed
+// (LeakSanitizer checks it). Step 17 removes the cycle itself.
+std::vector<std::weak_ptr<Function>> functions_made;
+struct CutCyclesAtExit {
+  ~CutCyclesAtExit() {
+    for (const std::weak_ptr<Function>& f : functions_made) {
+      if (FunctionPtr alive = f.lock()) alive->outputs.clear();
+    }
+  }
+} cut_cycles_at_exit;
+void collect_at_exit(const FunctionPtr& f) { functions_made.push_back(f); }
 
 void Variable::set_creator(FunctionPtr func) {
   creator = std::move(func);

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
     x.cleargrad();
     gx.backward({.create_graph = true});
   }
+  // The last derivative's graph refers back to x, a cycle that C++ never frees: drop it
+  // (docs/stage3.md, "One thing C++ does not do for you").
+  x.cleargrad();
 
   const std::vector<std::string> labels{"y=sin(x)", "y'", "y''", "y'''"};
   dezero::utils::Plot plot;
