@@ -192,7 +192,7 @@ std::ostream& operator<<(std::ostream& os, const Variable& x) {
 
 // ===================================== Function =============================================
 
-Variables Function::operator()(const Variables& inputs) {
+Variables Function::operator()(Variables inputs) {
   Arrays xs;
   xs.reserve(inputs.size());
   for (const auto& x : inputs) xs.push_back(x.data());
@@ -211,7 +211,7 @@ Variables Function::operator()(const Variables& inputs) {
                              "as their creator); create it with std::make_shared or dezero::call");
     }
     for (const auto& y : outputs) y.set_creator(self);
-    inputs_ = inputs;
+    inputs_ = std::move(inputs);
     outputs_.clear();
     for (const auto& y : outputs) outputs_.push_back(y.node_);
   }

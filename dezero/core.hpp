@@ -228,8 +228,9 @@ class Function : public std::enable_shared_from_this<Function> {
   Function& operator=(const Function&) = delete;
 
   // Python's __call__: runs forward on the inputs' data and, when Config::enable_backprop,
-  // links the outputs to this function.
-  Variables operator()(const Variables& inputs);
+  // links the outputs to this function. (inputs by value: a graph node keeps them, and a
+  // list built at the call, as in f({x0, x1}), is moved there rather than copied)
+  Variables operator()(Variables inputs);
 
   virtual Arrays forward(const Arrays& xs) = 0;
   virtual Variables backward(const Variables& gys) = 0;
@@ -259,15 +260,15 @@ class Function : public std::enable_shared_from_this<Function> {
 // Python's `F(args...)(x0, x1, ...)` for a function with one output:
 // call<Sum>({x}, axes, keepdims) makes a Sum(axes, keepdims) and applies it to x.
 template <class F, class... Args>
-Variable call(const Variables& inputs, Args&&... args) {
+Variable call(Variables inputs, Args&&... args) {
   if (!Config::enable_backprop) {
     // No graph is recorded (no_grad, or a backward pass without create_graph): nothing keeps
     // the function afterwards, so it need not live on the heap.
     F f(std::forward<Args>(args)...);
-    return f(inputs)[0];
+    return f(std::move(inputs))[0];
   }
   auto f = std::make_shared<F>(std::forward<Args>(args)...);
-  return (*f)(inputs)[0];
+  return (*f)(std::move(inputs))[0];
 }
 
 // ===================================== arithmetic ===========================================

@@ -173,13 +173,26 @@ Variable broadcast_to(const Variable& x, const np::Shape& shape) {
 
 // =============================== matmul =====================================================
 
+// The gradients of x W for gy: gx = gy W^T and gW = x^T gy. When this backward pass is not
+// recorded (no create_graph), the products read W and x transposed in place instead of through
+// the copies W.T() and x.T() would make, with the same numbers; a recorded pass builds the
+// book's graph (Transpose and MatMul nodes) so that it can be differentiated again.
+namespace {
+Variables matmul_grads(const Variable& x, const Variable& W, const Variable& gy) {
+  if (!Config::enable_backprop) {
+    return {Variable(np::matmul(gy.data(), W.data(), np::Transpose::b)),
+            Variable(np::matmul(x.data(), gy.data(), np::Transpose::a))};
+  }
+  return {matmul(gy, W.T()), matmul(x.T(), gy)};
+}
+}  // namespace
+
 class MatMul : public Function {
  public:
   std::string name() const override { return "MatMul"; }
   Arrays forward(const Arrays& xs) override { return {xs[0].dot(xs[1])}; }
   Variables backward(const Variables& gys) override {
-    const Variable &x = input(0), &W = input(1), &gy = gys[0];
-    return {matmul(gy, W.T()), matmul(x.T(), gy)};
+    return matmul_grads(input(0), input(1), gys[0]);
   }
 };
 
@@ -282,8 +295,8 @@ class Linear : public Function {
     return {y};
   }
   Variables backward(const Variables& gys) override {
-    const Variable &x = input(0), &W = input(1), &gy = gys[0];
-    Variables gxs{matmul(gy, W.T()), matmul(x.T(), gy)};
+    const Variable& gy = gys[0];
+    Variables gxs = matmul_grads(input(0), input(1), gy);
     if (inputs().size() == 3) gxs.push_back(sum_to(gy, input(2).shape()));
     return gxs;
   }

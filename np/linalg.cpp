@@ -15,13 +15,11 @@ using detail::msg;
 template <class T>
 using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// C (m x n) = A (m x k) * B (k x n), all row-major and contiguous.
-template <class T>
-void gemm(const T* a, const T* b, T* c, std::int64_t m, std::int64_t k, std::int64_t n) {
-  Eigen::Map<const RowMatrix<T>> A(a, m, k);
-  Eigen::Map<const RowMatrix<T>> B(b, k, n);
-  Eigen::Map<RowMatrix<T>> C(c, m, n);
-  if (k == 0) {
+// C = A * B, with C (m x n) and the operands Eigen expressions (maps of the storage, maybe
+// transposed) of m x k and k x n.
+template <class MapC, class ExprA, class ExprB>
+void gemm_into(MapC& C, const ExprA& A, const ExprB& B) {
+  if (A.cols() == 0) {
     C.setZero();
     return;
   }
@@ -29,7 +27,8 @@ void gemm(const T* a, const T* b, T* c, std::int64_t m, std::int64_t k, std::int
   // (Eigen would split a 30x100x100 product in two, and on a busy machine the threads of
   // OpenMP then spin against each other, many times slower than one thread.)
   constexpr double parallel_work = 4.0e6;  // multiply-adds
-  if (double(m) * double(n) * double(k) < parallel_work && Eigen::nbThreads() > 1) {
+  if (double(C.rows()) * double(C.cols()) * double(A.cols()) < parallel_work &&
+      Eigen::nbThreads() > 1) {
     const int threads = Eigen::nbThreads();
     Eigen::setNbThreads(1);
     C.noalias() = A * B;
@@ -37,6 +36,15 @@ void gemm(const T* a, const T* b, T* c, std::int64_t m, std::int64_t k, std::int
     return;
   }
   C.noalias() = A * B;
+}
+
+// C (m x n) = A (m x k) * B (k x n), all row-major and contiguous.
+template <class T>
+void gemm(const T* a, const T* b, T* c, std::int64_t m, std::int64_t k, std::int64_t n) {
+  Eigen::Map<const RowMatrix<T>> A(a, m, k);
+  Eigen::Map<const RowMatrix<T>> B(b, k, n);
+  Eigen::Map<RowMatrix<T>> C(c, m, n);
+  gemm_into(C, A, B);
 }
 
 void require_defined(const ndarray& a, const char* op) {
@@ -93,6 +101,51 @@ ndarray matmul(const ndarray& a, const ndarray& b) {
     }
   });
   return dtype == DType::bool_ ? out.astype(DType::bool_) : out;
+}
+
+ndarray matmul(const ndarray& a, const ndarray& b, Transpose which) {
+  require_defined(a, "matmul");
+  require_defined(b, "matmul");
+  const bool in_place = a.ndim() == 2 && b.ndim() == 2 && a.dtype() == b.dtype() &&
+                        (a.dtype() == DType::float32 || a.dtype() == DType::float64);
+  if (!in_place) return which == Transpose::a ? matmul(a.T(), b) : matmul(a, b.T());
+  // The shapes as the product sees them: op(a) is m x k, op(b) is k x n.
+  const std::int64_t m = which == Transpose::a ? a.shape()[1] : a.shape()[0];
+  const std::int64_t k = which == Transpose::a ? a.shape()[0] : a.shape()[1];
+  const std::int64_t kb = which == Transpose::b ? b.shape()[1] : b.shape()[0];
+  const std::int64_t n = which == Transpose::b ? b.shape()[0] : b.shape()[1];
+  if (kb != k) {
+    // the message matmul would give for the transposed copy
+    const Shape sa = which == Transpose::a ? Shape{m, k} : a.shape();
+    const Shape sb = which == Transpose::b ? Shape{kb, n} : b.shape();
+    throw shape_error(msg("matmul: shapes ", sa, " and ", sb, " are not aligned: ", k,
+                          " (dim 1) != ", kb, " (dim 0)"));
+  }
+  // Eigen's blocked GEMM adds in the same order whichever way an operand is stored, but it
+  // hands a product with one row or one column to its matrix-vector kernels, and a small one
+  // (m + k + n < 20) to a coefficient loop, whose orders depend on the storage: those take the
+  // copy, so that the numbers are always those of matmul(a.T(), b).
+  if (m == 1 || n == 1 || m + k + n < 20) {
+    return which == Transpose::a ? matmul(a.T(), b) : matmul(a, b.T());
+  }
+  ndarray out = ndarray::uninitialized({m, n}, a.dtype());
+  dispatch(a.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_floating_point_v<T>) {
+      const T* pa = static_cast<const T*>(a.raw_data());
+      const T* pb = static_cast<const T*>(b.raw_data());
+      Eigen::Map<RowMatrix<T>> C(static_cast<T*>(out.raw_data()), m, n);
+      if (which == Transpose::a) {
+        // a is stored k x m: its transpose is a column-major view, no copy
+        gemm_into(C, Eigen::Map<const RowMatrix<T>>(pa, k, m).transpose(),
+                  Eigen::Map<const RowMatrix<T>>(pb, k, n));
+      } else {
+        gemm_into(C, Eigen::Map<const RowMatrix<T>>(pa, m, k),
+                  Eigen::Map<const RowMatrix<T>>(pb, n, k).transpose());
+      }
+    }
+  });
+  return out;
 }
 
 ndarray dot(const ndarray& a, const ndarray& b) {

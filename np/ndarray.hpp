@@ -331,6 +331,13 @@ void add_at(ndarray& a, const Indices& indices, const ndarray& values);
 // NumPy's matmul rules: 1-D operands are promoted and the added axis removed again, more than
 // two axes are stacks of matrices with broadcast batch axes.
 ndarray matmul(const ndarray& a, const ndarray& b);
+// Not NumPy: BLAS's transpose flags. matmul(a, b, Transpose::a) is matmul(a.T(), b), and
+// Transpose::b is matmul(a, b.T()), with the same numbers but without copying the transposed
+// operand: for two 2-D float32 or float64 operands of one dtype the product reads it in place
+// (other operands, and products of one row or column or of a few elements, take the copying
+// way). Backpropagation through a product uses it.
+enum class Transpose { a, b };
+ndarray matmul(const ndarray& a, const ndarray& b, Transpose which);
 ndarray dot(const ndarray& a, const ndarray& b);
 // np.tensordot(a, b, axes=(axes_a, axes_b)) and np.tensordot(a, b, axes=n).
 ndarray tensordot(const ndarray& a, const ndarray& b, const std::vector<int>& axes_a,

@@ -312,6 +312,37 @@ TEST_F(Functions, MatMulGradients) {
   EXPECT_EQ(vw.grad().shape(), (np::Shape{3, 4}));
 }
 
+// A backward pass without create_graph multiplies by the transposed operands in place
+// (np::Transpose); a recorded one builds Transpose and MatMul nodes. Both must give the same
+// gradients to the bit, for matmul and for linear (float32, as in the training steps).
+TEST_F(Functions, MatMulAndLinearGradientsAreTheSameWithAndWithoutAGraph) {
+  // (sizes past those Eigen multiplies by other means, see np::Transpose)
+  const np::ndarray x = np::random::randn({30, 20}).astype(np::float32);
+  const np::ndarray w = np::random::randn({20, 10}).astype(np::float32);
+  const np::ndarray b = np::random::randn({10}).astype(np::float32);
+  using Product = std::function<Variable(const Variable&, const Variable&)>;
+  const std::vector<std::pair<std::string, Product>> products = {
+      {"matmul", [](const Variable& v, const Variable& u) { return F::matmul(v, u); }},
+      {"linear", [&](const Variable& v, const Variable& u) { return F::linear(v, u, Variable(b)); }}};
+  for (const auto& product : products) {
+    SCOPED_TRACE(product.first);
+    Arrays plain, recorded;
+    for (const bool create_graph : {false, true}) {
+      const Variable vx(x.copy()), vw(w.copy());
+      const Variable y = F::sum(product.second(vx, vw) * product.second(vx, vw));
+      y.backward({.create_graph = create_graph});
+      EXPECT_EQ(vx.grad().creator() != nullptr, create_graph);
+      Arrays& grads = create_graph ? recorded : plain;
+      grads = {vx.grad().data(), vw.grad().data()};
+      vx.cleargrad();  // a recorded gradient refers back to vx (docs/stage3.md)
+      vw.cleargrad();
+    }
+    EXPECT_EQ(plain[0].dtype(), np::float32);
+    EXPECT_TRUE(np::array_equal(plain[0], recorded[0]));
+    EXPECT_TRUE(np::array_equal(plain[1], recorded[1]));
+  }
+}
+
 // A small network-like composition of everything above.
 TEST_F(Functions, Composition) {
   const np::ndarray w = np::random::randn({3, 2});

@@ -3,10 +3,12 @@
 // Eigen, whose order of additions may differ: products of non-integers allow a few ulps.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
 #include "np/ndarray.hpp"
+#include "np/random.hpp"
 #include "tests/np/expect.hpp"
 
 namespace {
@@ -89,6 +91,59 @@ TEST(Linalg, MatmulErrors) {
                                                    {"(3,)", "(4,)"}));
   EXPECT_THROW(np::matmul(np::ndarray(1.0), np::ones({2})), np::shape_error);
   EXPECT_THROW(np::matmul(np::ndarray(), np::ones({2})), std::invalid_argument);
+}
+
+// ----------------------------------------------------------------- transposed operands
+
+// matmul(a, b, Transpose::a) must give exactly matmul(a.T(), b): the same GEMM, reading the
+// operand in place. Sizes up to a few hundred cross Eigen's blocking; around m + k + n = 20
+// Eigen changes its way of multiplying, one row or column is a matrix-vector product, and
+// k = 0 gives zeros.
+TEST(Linalg, MatmulWithTransposeFlagsIsTheProductOfTheCopy) {
+  np::random::seed(3);
+  const std::vector<std::array<std::int64_t, 3>> sizes = {
+      {1, 1, 1},   {2, 3, 4},    {5, 7, 8},     {6, 7, 8},      {100, 784, 10}, {37, 300, 129},
+      {257, 65, 300}, {1, 300, 50}, {64, 300, 1}, {1, 784, 1}, {3, 0, 5},     {30, 0, 40}};
+  for (const np::DType dtype : {np::float32, np::float64}) {
+    for (const auto& [m, k, n] : sizes) {
+      SCOPED_TRACE(testing::Message() << m << "x" << k << "x" << n << " " << dtype);
+      const np::ndarray at = np::random::randn({k, m}).astype(dtype);  // stored transposed
+      const np::ndarray a = np::random::randn({m, k}).astype(dtype);
+      const np::ndarray b = np::random::randn({k, n}).astype(dtype);
+      const np::ndarray bt = np::random::randn({n, k}).astype(dtype);
+      const np::ndarray ta = np::matmul(at, b, np::Transpose::a);
+      const np::ndarray tb = np::matmul(a, bt, np::Transpose::b);
+      EXPECT_EQ(ta.shape(), (np::Shape{m, n}));
+      EXPECT_EQ(ta.dtype(), dtype);
+      EXPECT_TRUE(np::array_equal(ta, np::matmul(at.T(), b)));
+      EXPECT_TRUE(np::array_equal(tb, np::matmul(a, bt.T())));
+      if (k == 0) {
+        EXPECT_TRUE(np::array_equal(ta, np::zeros({m, n}, dtype)));
+      }
+    }
+  }
+}
+
+TEST(Linalg, MatmulWithTransposeFlagsOnOtherOperands) {
+  // integers, mixed dtypes and 1-D operands take the copying way, with matmul's results
+  const np::ndarray i = np::arange(6).reshape({3, 2});
+  EXPECT_TRUE(array_is(np::matmul(i, i, np::Transpose::a), {2, 2}, np::int64, {20, 26, 26, 35}));
+  EXPECT_TRUE(array_is(np::matmul(i.astype(np::float32), range({3, 2}), np::Transpose::a),
+                       {2, 2}, np::float64, {20, 26, 26, 35}));
+  EXPECT_TRUE(array_is(np::matmul(np::array({1.0, 2.0}), range({3, 2}), np::Transpose::b), {3},
+                       np::float64, {2, 8, 14}));
+}
+
+TEST(Linalg, MatmulWithTransposeFlagsErrors) {
+  // the messages of the products of the transposed copies
+  EXPECT_TRUE(nptest::throws_with<np::shape_error>(
+      [] { np::matmul(np::ones({3, 2}), np::ones({4, 5}), np::Transpose::a); },
+      {"matmul: shapes (2, 3) and (4, 5) are not aligned: 3 (dim 1) != 4 (dim 0)"}));
+  EXPECT_TRUE(nptest::throws_with<np::shape_error>(
+      [] { np::matmul(np::ones({2, 3}), np::ones({5, 4}), np::Transpose::b); },
+      {"matmul: shapes (2, 3) and (4, 5) are not aligned"}));
+  EXPECT_THROW(np::matmul(np::ndarray(), np::ones({2, 2}), np::Transpose::a),
+               std::invalid_argument);
 }
 
 // ----------------------------------------------------------------- dot
