@@ -323,7 +323,9 @@ TEST_F(Functions, MatMulAndLinearGradientsAreTheSameWithAndWithoutAGraph) {
   using Product = std::function<Variable(const Variable&, const Variable&)>;
   const std::vector<std::pair<std::string, Product>> products = {
       {"matmul", [](const Variable& v, const Variable& u) { return F::matmul(v, u); }},
-      {"linear", [&](const Variable& v, const Variable& u) { return F::linear(v, u, Variable(b)); }}};
+      // b as a constant: an ordinary Variable's recorded gradient would refer back to it
+      {"linear",
+       [&](const Variable& v, const Variable& u) { return F::linear(v, u, dezero::constant(b)); }}};
   for (const auto& product : products) {
     SCOPED_TRACE(product.first);
     Arrays plain, recorded;
