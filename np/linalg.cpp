@@ -108,26 +108,19 @@ ndarray matmul(const ndarray& a, const ndarray& b, Transpose which) {
   require_defined(b, "matmul");
   const bool in_place = a.ndim() == 2 && b.ndim() == 2 && a.dtype() == b.dtype() &&
                         (a.dtype() == DType::float32 || a.dtype() == DType::float64);
-  if (!in_place) return which == Transpose::a ? matmul(a.T(), b) : matmul(a, b.T());
+  auto copied = [&] { return which == Transpose::a ? matmul(a.T(), b) : matmul(a, b.T()); };
+  if (!in_place) return copied();
   // The shapes as the product sees them: op(a) is m x k, op(b) is k x n.
   const std::int64_t m = which == Transpose::a ? a.shape()[1] : a.shape()[0];
   const std::int64_t k = which == Transpose::a ? a.shape()[0] : a.shape()[1];
   const std::int64_t kb = which == Transpose::b ? b.shape()[1] : b.shape()[0];
   const std::int64_t n = which == Transpose::b ? b.shape()[0] : b.shape()[1];
-  if (kb != k) {
-    // the message matmul would give for the transposed copy
-    const Shape sa = which == Transpose::a ? Shape{m, k} : a.shape();
-    const Shape sb = which == Transpose::b ? Shape{kb, n} : b.shape();
-    throw shape_error(msg("matmul: shapes ", sa, " and ", sb, " are not aligned: ", k,
-                          " (dim 1) != ", kb, " (dim 0)"));
-  }
-  // Eigen's blocked GEMM adds in the same order whichever way an operand is stored, but it
-  // hands a product with one row or one column to its matrix-vector kernels, and a small one
-  // (m + k + n < 20) to a coefficient loop, whose orders depend on the storage: those take the
-  // copy, so that the numbers are always those of matmul(a.T(), b).
-  if (m == 1 || n == 1 || m + k + n < 20) {
-    return which == Transpose::a ? matmul(a.T(), b) : matmul(a, b.T());
-  }
+  // Misaligned shapes take the copy too, for matmul's own message. Eigen's blocked GEMM adds
+  // in the same order whichever way an operand is stored, but it hands a product with one row
+  // or one column to its matrix-vector kernels, and a small one (m + k + n < 20) to a
+  // coefficient loop, whose orders depend on the storage: those take the copy as well, so that
+  // the numbers are always those of matmul(a.T(), b).
+  if (kb != k || m == 1 || n == 1 || m + k + n < 20) return copied();
   ndarray out = ndarray::uninitialized({m, n}, a.dtype());
   dispatch(a.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
