@@ -2,7 +2,9 @@
 // the arrays' row-major storage (Eigen::Map, no copies); large ones use both cores through
 // OpenMP.
 #include <Eigen/Core>
+#include <cmath>
 #include <numeric>
+#include <type_traits>
 
 #include "np/detail.hpp"
 
@@ -15,12 +17,36 @@ using detail::msg;
 template <class T>
 using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+// a * b + c, rounded once where the machine has fused multiply-adds (as Eigen's kernels are).
+template <class T>
+T multiply_add(T a, T b, T c) {
+#ifdef __FMA__
+  if constexpr (std::is_floating_point_v<T>) return std::fma(a, b, c);
+#endif
+  return a * b + c;
+}
+
 // C = A * B, with C (m x n) and the operands Eigen expressions (maps of the storage, maybe
 // transposed) of m x k and k x n.
 template <class MapC, class ExprA, class ExprB>
 void gemm_into(MapC& C, const ExprA& A, const ExprB& B) {
   if (A.cols() == 0) {
     C.setZero();
+    return;
+  }
+  // Eigen hands a product this small (m + k + n < 20) to a coefficient loop that is vectorised
+  // from the first element of C on a vector boundary; its scalar and vector paths round
+  // differently, so the numbers would depend on where C happens to lie in memory. Here every
+  // coefficient is Eigen's vector path (a product, then multiply-adds along k), wherever C is.
+  if (A.rows() + A.cols() + B.cols() < 20) {
+    using T = typename MapC::Scalar;
+    for (Eigen::Index i = 0; i < C.rows(); ++i) {
+      for (Eigen::Index j = 0; j < C.cols(); ++j) {
+        T sum = A(i, 0) * B(0, j);
+        for (Eigen::Index p = 1; p < A.cols(); ++p) sum = multiply_add<T>(A(i, p), B(p, j), sum);
+        C(i, j) = sum;
+      }
+    }
     return;
   }
   // A small product finishes before a second thread has even started: run it on this one.
@@ -117,9 +143,9 @@ ndarray matmul(const ndarray& a, const ndarray& b, Transpose which) {
   const std::int64_t n = which == Transpose::b ? b.shape()[0] : b.shape()[1];
   // Misaligned shapes take the copy too, for matmul's own message. Eigen's blocked GEMM adds
   // in the same order whichever way an operand is stored, but it hands a product with one row
-  // or one column to its matrix-vector kernels, and a small one (m + k + n < 20) to a
-  // coefficient loop, whose orders depend on the storage: those take the copy as well, so that
-  // the numbers are always those of matmul(a.T(), b).
+  // or one column to its matrix-vector kernels, whose order depends on the storage, and a small
+  // one (m + k + n < 20) is a plain loop that gains nothing here: those take the copy as well,
+  // so that the numbers are always those of matmul(a.T(), b).
   if (kb != k || m == 1 || n == 1 || m + k + n < 20) return copied();
   ndarray out = ndarray::uninitialized({m, n}, a.dtype());
   dispatch(a.dtype(), [&](auto tag) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -230,6 +231,50 @@ TEST(Linalg, TensordotAsInConv) {
                 -11, 4,  -9, 7,  3,   -11, -19, 8,  10, 2,  -8,  -5,  3,   1,  -4, 10, -11, -7,
                 -17, -2, 3,  -2, -6,  -1,  -11, 4,  -9, 7,  3,   -11, -19, 8,  10, 2,  -8,  -5,
                 3,   1,  -4, 10, -11, -7,  0,   4,  3,  -8, -17, -2,  3,   -2, -6, -1, -11, 4}));
+}
+
+}  // namespace
+
+namespace {
+
+// Products with m + k + n < 20 are a coefficient loop; each coefficient is a product and then
+// multiply-adds along k, the same wherever the result is allocated (Eigen's own loop would
+// round the coefficients before the first vector boundary of the result differently).
+TEST(Linalg, SmallProductsDoNotDependOnWhereTheResultLies) {
+  np::random::seed(8);
+  for (const np::DType dtype : {np::float32, np::float64}) {
+    const np::ndarray a = np::random::randn({2, 3}).astype(dtype);
+    const np::ndarray b = np::random::randn({3, 4}).astype(dtype);
+    np::ndarray expected = np::zeros({2, 4});
+    for (std::int64_t i = 0; i < 2; ++i) {
+      for (std::int64_t j = 0; j < 4; ++j) {
+        if (dtype == np::float32) {
+          float s = float(a.flat(i * 3)) * float(b.flat(j));
+          for (std::int64_t p = 1; p < 3; ++p) {
+            s = std::fma(float(a.flat(i * 3 + p)), float(b.flat(p * 4 + j)), s);
+          }
+          expected.set_flat(i * 4 + j, s);
+        } else {
+          double s = a.flat(i * 3) * b.flat(j);
+          for (std::int64_t p = 1; p < 3; ++p) s = std::fma(a.flat(i * 3 + p), b.flat(p * 4 + j), s);
+          expected.set_flat(i * 4 + j, s);
+        }
+      }
+    }
+    std::vector<np::ndarray> spacers;  // move the next result to other addresses
+    for (int round = 0; round < 40; ++round) {
+      SCOPED_TRACE(testing::Message() << dtype << " round " << round);
+      const np::ndarray c = np::matmul(a, b);
+      ASSERT_EQ(c.dtype(), dtype);
+#ifdef __FMA__
+      EXPECT_TRUE(np::array_equal(c, expected.astype(dtype)));
+#else
+      EXPECT_TRUE(np::allclose(c, expected.astype(dtype)));  // no fused multiply-add here
+#endif
+      EXPECT_TRUE(np::array_equal(c, np::matmul(a, b)));
+      spacers.push_back(np::zeros({round % 5 + 1}, np::float32));
+    }
+  }
 }
 
 }  // namespace
