@@ -46,7 +46,7 @@ detail::VariableNode::~VariableNode() {
 }
 
 Variable::Variable(np::ndarray data, std::string name)
-    : node_(std::make_shared<detail::VariableNode>()) {
+    : node_(std::allocate_shared<detail::VariableNode>(np::pool::Allocator<detail::VariableNode>{})) {
   node_->data = std::move(data);
   node_->name = std::move(name);
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "np/pool.hpp"
 
 namespace dezero {
 
@@ -267,7 +268,8 @@ Variable call(Variables inputs, Args&&... args) {
     F f(std::forward<Args>(args)...);
     return f(std::move(inputs))[0];
   }
-  auto f = std::make_shared<F>(std::forward<Args>(args)...);
+  // The node comes from the pool of small blocks (np/pool.hpp), as the nodes of its outputs.
+  auto f = std::allocate_shared<F>(np::pool::Allocator<F>{}, std::forward<Args>(args)...);
   return (*f)(std::move(inputs))[0];
 }
 

@@ -7,20 +7,25 @@
 #include <new>
 
 #include "np/detail.hpp"
+#include "np/pool.hpp"
 
 namespace np {
 
 namespace {
 
-// Storage for the elements. Small arrays (the scalars of a graph of scalar operations, a bias
-// of a few elements) take one allocation for the elements and the reference count together;
-// larger ones are 64-byte aligned so that Eigen's vectorised kernels get aligned rows.
+// Storage for the elements, from the pool of blocks (np/pool.hpp). Small arrays (the scalars
+// of a graph of scalar operations, a bias of a few elements) take one block for the elements
+// and the reference count together; larger ones are 64-byte aligned so that Eigen's
+// vectorised kernels get aligned rows (from the pool up to 16 KiB, from operator new above).
 std::shared_ptr<std::byte[]> allocate(std::size_t bytes) {
-  if (bytes <= 256) return std::make_shared_for_overwrite<std::byte[]>(bytes ? bytes : 1);
-  constexpr std::align_val_t alignment{64};
-  auto* p = static_cast<std::byte*>(::operator new[](bytes ? bytes : 1, alignment));
+  if (bytes <= 256) {
+    return std::allocate_shared_for_overwrite<std::byte[]>(pool::Allocator<std::byte>{},
+                                                           bytes ? bytes : 1);
+  }
+  auto* p = static_cast<std::byte*>(pool::allocate_aligned(bytes));
   return std::shared_ptr<std::byte[]>(
-      p, [](std::byte* q) { ::operator delete[](q, std::align_val_t{64}); });
+      p, [bytes](std::byte* q) { pool::deallocate_aligned(q, bytes); },
+      pool::Allocator<std::byte>{});
 }
 
 template <class T>

@@ -1,0 +1,143 @@
+#include "np/pool.hpp"
+
+#include <sys/mman.h>
+
+#include <atomic>
+#include <cstdint>
+
+namespace np::pool {
+
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kEnabled = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
+    __has_feature(thread_sanitizer)
+constexpr bool kEnabled = false;
+#else
+constexpr bool kEnabled = true;
+#endif
+#else
+constexpr bool kEnabled = true;
+#endif
+
+constexpr std::size_t kGranule = 16;
+constexpr std::size_t kClasses = max_block / kGranule;
+constexpr std::size_t kAlignment = 64;  // granule and alignment of the aligned blocks
+constexpr std::size_t kAlignedClasses = max_aligned_block / kAlignment;
+constexpr std::align_val_t kNewAlignment{kAlignment};
+constexpr std::size_t kChunkBytes = std::size_t(2) << 20;  // one transparent huge page
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+// One thread's lists and the chunk it is carving. Plain data, so that it needs no
+// construction or destruction: blocks freed by static destructors still find it.
+struct Local {
+  FreeBlock* free[kClasses];
+  FreeBlock* free_aligned[kAlignedClasses];
+  std::byte* next;
+  std::byte* end;
+};
+constinit thread_local Local local{};
+
+// Every chunk, linked through its first bytes: the chunks stay reachable from here for the
+// program's life (they are never unmapped), which is also what leak checkers look for.
+struct ChunkHeader {
+  ChunkHeader* next;
+};
+std::atomic<ChunkHeader*> chunks{nullptr};
+constexpr std::size_t kHeaderBytes = 64;  // the header, rounded up to a cache line
+
+// A fresh chunk, aligned to its size so that the kernel can back it with one huge page.
+std::byte* map_chunk() {
+  const std::size_t span = 2 * kChunkBytes;
+  void* p = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  auto* base = static_cast<std::byte*>(p);
+  const auto address = reinterpret_cast<std::uintptr_t>(base);
+  auto* aligned = base + ((kChunkBytes - address % kChunkBytes) % kChunkBytes);
+  // Give back what lies before and after the aligned chunk.
+  if (aligned > base) munmap(base, static_cast<std::size_t>(aligned - base));
+  if (auto* tail = aligned + kChunkBytes; tail < base + span) {
+    munmap(tail, static_cast<std::size_t>(base + span - tail));
+  }
+#ifdef MADV_HUGEPAGE
+  madvise(aligned, kChunkBytes, MADV_HUGEPAGE);  // a hint: without huge pages it still works
+#endif
+  auto* header = reinterpret_cast<ChunkHeader*>(aligned);
+  header->next = chunks.load(std::memory_order_relaxed);
+  while (!chunks.compare_exchange_weak(header->next, header, std::memory_order_release,
+                                       std::memory_order_relaxed)) {
+  }
+  return aligned + kHeaderBytes;
+}
+
+// A new block of `size` bytes at `align` from the thread's chunk, mapping a new chunk when the
+// current one has no room left (the rest of the old one, less than a block, stays unused).
+void* carve(Local& l, std::size_t size, std::size_t align) {
+  auto aligned_next = [&] {
+    const auto address = reinterpret_cast<std::uintptr_t>(l.next);
+    return l.next + ((align - address % align) % align);
+  };
+  std::byte* start = l.next ? aligned_next() : nullptr;
+  if (!start || start > l.end || static_cast<std::size_t>(l.end - start) < size) {
+    l.next = map_chunk();
+    l.end = l.next + (kChunkBytes - kHeaderBytes);
+    start = aligned_next();
+  }
+  l.next = start + size;
+  return start;
+}
+
+void* pop(FreeBlock*& list) {
+  FreeBlock* block = list;
+  if (block) list = block->next;
+  return block;
+}
+
+void push(FreeBlock*& list, void* block) {
+  auto* freed = static_cast<FreeBlock*>(block);
+  freed->next = list;
+  list = freed;
+}
+
+std::size_t class_of(std::size_t bytes, std::size_t granule) {
+  return bytes == 0 ? 0 : (bytes - 1) / granule;
+}
+
+}  // namespace
+
+bool enabled() { return kEnabled; }
+
+void* allocate(std::size_t bytes) {
+  if (!kEnabled || bytes > max_block) return ::operator new(bytes);
+  Local& l = local;
+  const std::size_t cls = class_of(bytes, kGranule);
+  if (void* block = pop(l.free[cls])) return block;
+  return carve(l, (cls + 1) * kGranule, kGranule);
+}
+
+void deallocate(void* block, std::size_t bytes) noexcept {
+  if (!block) return;
+  if (!kEnabled || bytes > max_block) return ::operator delete(block);
+  push(local.free[class_of(bytes, kGranule)], block);
+}
+
+void* allocate_aligned(std::size_t bytes) {
+  if (!kEnabled || bytes > max_aligned_block) return ::operator new(bytes, kNewAlignment);
+  Local& l = local;
+  const std::size_t cls = class_of(bytes, kAlignment);
+  if (void* block = pop(l.free_aligned[cls])) return block;
+  return carve(l, (cls + 1) * kAlignment, kAlignment);
+}
+
+void deallocate_aligned(void* block, std::size_t bytes) noexcept {
+  if (!block) return;
+  if (!kEnabled || bytes > max_aligned_block) return ::operator delete(block, kNewAlignment);
+  push(local.free_aligned[class_of(bytes, kAlignment)], block);
+}
+
+}  // namespace np::pool
