@@ -213,8 +213,11 @@ np::ndarray as_array(T x) {
 inline np::ndarray as_array(const np::ndarray& x) { return x; }
 
 // ===================================== Function =============================================
-using Arrays = std::vector<np::ndarray>;
-using Variables = std::vector<Variable>;
+// The lists a Function takes and returns. A graph makes several of them per operation, so
+// their storage comes from the pool of small blocks (np/pool.hpp) rather than the C
+// library's allocator; otherwise they are std::vectors.
+using Arrays = std::vector<np::ndarray, np::pool::Allocator<np::ndarray>>;
+using Variables = std::vector<Variable, np::pool::Allocator<Variable>>;
 
 // Base class of every operation in a graph. forward works on arrays, backward on Variables,
 // so that backward passes are made of differentiable operations too.
