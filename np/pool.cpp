@@ -108,16 +108,21 @@ std::size_t class_of(std::size_t bytes, std::size_t granule) {
   return bytes == 0 ? 0 : (bytes - 1) / granule;
 }
 
+// A block for `bytes` from one family of lists (blocks that are multiples of `granule`, aligned
+// to it): a freed one of its class if there is one, else a new one from the thread's chunk.
+void* take(FreeBlock** lists, std::size_t granule, std::size_t bytes) {
+  const std::size_t cls = class_of(bytes, granule);
+  if (void* block = pop(lists[cls])) return block;
+  return carve(local, (cls + 1) * granule, granule);
+}
+
 }  // namespace
 
 bool enabled() { return kEnabled; }
 
 void* allocate(std::size_t bytes) {
   if (!kEnabled || bytes > max_block) return ::operator new(bytes);
-  Local& l = local;
-  const std::size_t cls = class_of(bytes, kGranule);
-  if (void* block = pop(l.free[cls])) return block;
-  return carve(l, (cls + 1) * kGranule, kGranule);
+  return take(local.free, kGranule, bytes);
 }
 
 void deallocate(void* block, std::size_t bytes) noexcept {
@@ -128,10 +133,7 @@ void deallocate(void* block, std::size_t bytes) noexcept {
 
 void* allocate_aligned(std::size_t bytes) {
   if (!kEnabled || bytes > max_aligned_block) return ::operator new(bytes, kNewAlignment);
-  Local& l = local;
-  const std::size_t cls = class_of(bytes, kAlignment);
-  if (void* block = pop(l.free_aligned[cls])) return block;
-  return carve(l, (cls + 1) * kAlignment, kAlignment);
+  return take(local.free_aligned, kAlignment, bytes);
 }
 
 void deallocate_aligned(void* block, std::size_t bytes) noexcept {

@@ -89,6 +89,7 @@ TEST(Pool, IsOffExactlyUnderAddressSanitizer) {
 
 TEST(Pool, AlignedBlocksAreAlignedToACacheLineAndDisjoint) {
   std::vector<Block> blocks;
+  std::vector<void*> smalls;
   for (std::size_t k = 0; k < 3000; ++k) {
     // sizes across the whole aligned range, and a few above it (operator new)
     const std::size_t bytes = 1 + (k * 977) % (np::pool::max_aligned_block + 2000);
@@ -100,10 +101,15 @@ TEST(Pool, AlignedBlocksAreAlignedToACacheLineAndDisjoint) {
     // small blocks in between move the chunk's carving point off the 64-byte grid
     void* small = np::pool::allocate(24);
     std::memset(small, 0, 24);
-    if (k % 3) np::pool::deallocate(small, 24);
+    if (k % 3) {
+      np::pool::deallocate(small, 24);
+    } else {
+      smalls.push_back(small);  // kept to the end, so that later blocks cannot reuse it
+    }
   }
   EXPECT_TRUE(intact(blocks));
   for (const auto& b : blocks) np::pool::deallocate_aligned(b.p, b.bytes);
+  for (void* small : smalls) np::pool::deallocate(small, 24);
   void* again = np::pool::allocate_aligned(1000);
   EXPECT_EQ(reinterpret_cast<std::uintptr_t>(again) % 64, 0u);
   np::pool::deallocate_aligned(again, 1000);
