@@ -15,6 +15,9 @@ inline ndarray as_dtype(const ndarray& a, DType dtype) {
   return a.dtype() == dtype ? a : a.astype(dtype);
 }
 
+// y[i] = tanh(x[i]) with the C library's bits, several elements at a time (np/tanh.cpp).
+void tanh_float64(const double* x, double* y, std::int64_t n);
+
 // C-order strides in elements.
 inline std::array<std::int64_t, Shape::max_ndim> strides_of(const Shape& shape) {
   std::array<std::int64_t, Shape::max_ndim> s{};

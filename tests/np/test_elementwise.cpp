@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <stdexcept>
@@ -321,6 +322,81 @@ TEST(Elementwise, Float32FunctionsDoNotDependOnWhereTheArraysLie) {
       }
     }
   }
+}
+
+}  // namespace
+
+namespace {
+
+// float64 tanh runs the C library's algorithm several elements at a time (np/tanh.cpp) and must
+// give the C library's bits: every printed digit of the float64 steps depends on it. Compared
+// bit for bit with std::tanh over a million arguments spread over every way the algorithm
+// takes (tiny, |x| < ln2/4, the reductions with k = -1, -2, -3, 3 ... 56 and beyond, |x| >= 22),
+// at several lengths (the vector loop's remainder), and on the special values.
+TEST(Elementwise, TanhFloat64HasTheCLibrarysBits) {
+  if (!__builtin_cpu_supports("fma")) {
+    // glibc's tanh then uses an expm1 without fused multiply-adds, whose last bits differ.
+    GTEST_SKIP() << "this CPU has no FMA: glibc's tanh takes another way";
+  }
+  auto same_bits = [](double a, double b) {
+    return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b));
+  };
+  np::random::seed(11);
+  const np::ndarray u = np::random::rand({50000}) * 2.0 - 1.0;
+  long mismatches = 0, total = 0;
+  for (const double scale : {1e-17, 1e-9, 1e-3, 0.1, 0.17, 0.35, 0.5, 0.52, 0.9, 1.0, 1.1, 2.0,
+                             3.0, 5.0, 10.0, 19.0, 21.0, 22.5, 30.0, 1e3, 1e300}) {
+    const np::ndarray x = u * scale;
+    for (const std::int64_t offset : {0, 1, 3}) {  // other lengths: other remainders
+      const np::ndarray part = x[{np::slice(offset, np::none)}];
+      const np::ndarray y = np::tanh(part);
+      for (std::int64_t i = 0; i < part.size(); ++i, ++total) {
+        const double xi = part.flat(i);
+        if (!same_bits(y.flat(i), std::tanh(xi))) {
+          if (++mismatches <= 5) ADD_FAILURE() << std::hexfloat << "tanh(" << xi << ")";
+        }
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0) << "of " << total;
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> special = {0.0, -0.0, inf, -inf, std::nan(""), 22.0, -22.0, 1.0,
+                                       -1.0, 0x1p-55, -0x1p-55, 0x1p-56, 0x1.62e42fefa39efp-2,
+                                       0x1.0a2b2p0, 4.9e-324, 1e-310, 0.5 * std::log(3.0)};
+  const np::ndarray y = np::tanh(np::array(special));
+  for (std::size_t i = 0; i < special.size(); ++i) {
+    EXPECT_TRUE(same_bits(y.flat(static_cast<std::int64_t>(i)), std::tanh(special[i])))
+        << std::hexfloat << "tanh(" << special[i] << ")";
+  }
+  EXPECT_TRUE(std::signbit(y.flat(1)));  // tanh(-0) is -0
+}
+
+}  // namespace
+
+namespace {
+
+// NumPy's sqrt is correctly rounded in float32 as in float64 (Eigen's default float32 kernel is
+// not: it refines an estimate and misses the last bits, which the Adam and AdaGrad updates and
+// batch normalisation would carry). Every element, in the vector loop or not, is std::sqrt's.
+TEST(Elementwise, SqrtIsCorrectlyRounded) {
+  np::random::seed(2);
+  const np::ndarray x = np::random::rand({4099}) * 1e3;
+  for (const np::DType dtype : {np::float32, np::float64}) {
+    const np::ndarray xd = x.astype(dtype);
+    const np::ndarray y = np::sqrt(xd);
+    ASSERT_EQ(y.dtype(), dtype);
+    long mismatches = 0;
+    for (std::int64_t i = 0; i < xd.size(); ++i) {
+      if (dtype == np::float32) {
+        mismatches += y.data<float>()[i] != std::sqrt(xd.data<float>()[i]);
+      } else {
+        mismatches += y.data<double>()[i] != std::sqrt(xd.data<double>()[i]);
+      }
+    }
+    EXPECT_EQ(mismatches, 0) << np::dtype_name(dtype);
+  }
+  // A value whose correctly rounded float32 square root Eigen's estimate missed.
+  EXPECT_EQ(np::sqrt(np::full({32}, 2.0, np::float32)).data<float>()[0], std::sqrt(2.0f));
 }
 
 }  // namespace
