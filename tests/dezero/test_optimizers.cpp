@@ -293,6 +293,44 @@ TEST(Adam, Float32ParameterUnderFloat64Gradient) {
   EXPECT_TRUE(data_is(p, {3}, np::float32, {expected[0], expected[1], expected[2]}));
 }
 
+// SGD and Adam update a parameter in one loop when it, its gradient and the state share a
+// dtype (dezero/optimizers.cpp). The book's expressions, run here with np on copies, must give
+// the same bits, in float32 and float64, over several steps and at sizes with a vector remainder.
+TEST(Optimizers, FusedUpdatesHaveTheExpressionsBits) {
+  for (const np::DType dtype : {np::float32, np::float64}) {
+    for (const std::int64_t n : {1, 7, 1001}) {
+      SCOPED_TRACE(testing::Message() << np::dtype_name(dtype) << ", " << n << " elements");
+      np::random::seed(3);
+      const np::ndarray start = np::random::randn({n}).astype(dtype);
+      Parameter p_sgd(start.copy()), p_adam(start.copy());
+      Holder model_sgd({p_sgd}), model_adam({p_adam});
+      auto sgd = O::SGD(0.01).setup(model_sgd);
+      const double alpha = 0.001, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+      auto adam = O::Adam(alpha, b1, b2, eps).setup(model_adam);
+      np::ndarray p1 = start.copy(), p2 = start.copy();
+      np::ndarray m = np::zeros_like(start), v = np::zeros_like(start);
+      for (int t = 1; t <= 4; ++t) {
+        const np::ndarray g = (np::random::randn({n}) * 0.1).astype(dtype);
+        set_grad(p_sgd, g);
+        set_grad(p_adam, g);
+        sgd.update();
+        adam.update();
+        p1 -= 0.01 * g;
+        m += (1 - b1) * (g - m);
+        v += (1 - b2) * (g * g - v);
+        const double lr = alpha * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t));
+        p2 -= lr * m / (np::sqrt(v) + eps);
+        EXPECT_TRUE(np::array_equal(p_sgd.data(), p1)) << "SGD, step " << t;
+        EXPECT_TRUE(np::array_equal(adam.m(p_adam), m)) << "Adam m, step " << t;
+        EXPECT_TRUE(np::array_equal(adam.v(p_adam), v)) << "Adam v, step " << t;
+        EXPECT_TRUE(np::array_equal(p_adam.data(), p2)) << "Adam, step " << t;
+        EXPECT_EQ(p_adam.dtype(), dtype);
+      }
+      EXPECT_FALSE(np::array_equal(p_adam.data(), start));  // it did move
+    }
+  }
+}
+
 // ===================================== hooks ================================================
 
 TEST(Hooks, WeightDecayAddsRateTimesParameter) {
