@@ -9,6 +9,11 @@
 // at a time. Chunks are kept for reuse and never returned to the system, as glibc keeps its
 // heap.
 //
+// Arrays above 16 KiB are not carved from chunks, but their freed blocks are kept too, by size
+// class, for the next array of about the same size: an iteration of a training loop frees and
+// asks again for the same large temporaries, which would otherwise come back as fresh pages
+// from the system each time.
+//
 // Under AddressSanitizer (the sanitize and fuzz presets) the pool hands every request to
 // operator new, so that the sanitizer still sees each block's use after free or overflow.
 #pragma once
@@ -26,7 +31,8 @@ void* allocate(std::size_t bytes);
 void deallocate(void* block, std::size_t bytes) noexcept;
 
 // Blocks aligned to 64 bytes, for the elements of arrays of up to 16 KiB (a cache line each
-// row start, as Eigen's kernels like). Larger requests go to operator new with that alignment.
+// row start, as Eigen's kernels like). Larger requests go to operator new with that alignment,
+// in size classes whose freed blocks each thread keeps for reuse, up to 512 MiB (np/pool.cpp).
 inline constexpr std::size_t max_aligned_block = 16384;
 void* allocate_aligned(std::size_t bytes);
 void deallocate_aligned(void* block, std::size_t bytes) noexcept;

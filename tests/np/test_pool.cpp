@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -121,6 +122,53 @@ TEST(Pool, LargeRequestsGoToOperatorNew) {
   EXPECT_EQ(p[np::pool::max_block], 0xab);
   np::pool::deallocate(p, np::pool::max_block + 1);
   np::pool::deallocate(nullptr, 16);  // like operator delete, null is nothing to free
+}
+
+TEST(Pool, LargeBlocksAreKeptForTheNextRequestOfTheirClass) {
+  // 100 000 and 110 000 bytes share a class (up to 114 688 bytes); 90 000 bytes is the class
+  // below. A freed large block serves the next request of its class, whole.
+  void* a = np::pool::allocate_aligned(100000);
+  ASSERT_EQ(reinterpret_cast<std::uintptr_t>(a) % 64, 0u);
+  std::memset(a, 1, 100000);
+  np::pool::deallocate_aligned(a, 100000);
+  void* other = np::pool::allocate_aligned(90000);
+  void* b = np::pool::allocate_aligned(110000);
+  if (np::pool::enabled()) {
+    EXPECT_EQ(b, a);
+    EXPECT_NE(other, a);
+  }
+  std::memset(b, 2, 110000);
+  std::memset(other, 3, 90000);
+  EXPECT_EQ(static_cast<unsigned char*>(b)[109999], 2);
+  EXPECT_EQ(static_cast<unsigned char*>(other)[0], 3);
+  np::pool::deallocate_aligned(b, 110000);
+  np::pool::deallocate_aligned(other, 90000);
+  // Blocks above a quarter of the cache's 512 MiB are never kept: a fresh one each time is
+  // fine, as long as it works.
+  void* huge = np::pool::allocate_aligned(std::size_t(200) << 20);
+  static_cast<unsigned char*>(huge)[(std::size_t(200) << 20) - 1] = 4;
+  np::pool::deallocate_aligned(huge, std::size_t(200) << 20);
+}
+
+TEST(Pool, LargeArraysOfATrainingLoopReuseTheirBlocks) {
+  // The same large temporaries every iteration: after the first, each comes from the cache,
+  // and each array still has its own elements.
+  std::vector<const void*> first;
+  for (int iteration = 0; iteration < 3; ++iteration) {
+    std::vector<np::ndarray> temporaries;
+    for (int k = 1; k <= 4; ++k) temporaries.push_back(np::full({k * 10000}, double(k)));
+    for (int k = 1; k <= 4; ++k) {
+      EXPECT_EQ(np::sum(temporaries[k - 1]).item<double>(), double(k) * k * 10000);
+    }
+    std::vector<const void*> addresses;
+    for (const auto& t : temporaries) addresses.push_back(t.raw_data());
+    if (iteration == 0) {
+      first = addresses;
+    } else if (np::pool::enabled()) {
+      EXPECT_EQ(std::set<const void*>(addresses.begin(), addresses.end()),
+                std::set<const void*>(first.begin(), first.end()));
+    }
+  }
 }
 
 TEST(Pool, ReusedBlocksStayDisjoint) {
