@@ -10,6 +10,9 @@
 // `size` is W6's image size, for the tests, which pass tiny ones).
 // Speed is measured here and in bench/compare.sh, never asserted in a test.
 #include <Eigen/Core>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -392,7 +395,12 @@ int main(int argc, char** argv) try {
     }
     return usage();
   }
-  Eigen::setNbThreads(threads);  // the matrix products; the rest runs on one thread
+  // The matrix products, and the OpenMP loops of the convolutions and pooling (im2col, col2im,
+  // the chunked products): all run on `threads` threads, as the peers' torch.set_num_threads.
+  Eigen::setNbThreads(threads);
+#ifdef _OPENMP
+  omp_set_num_threads(threads);
+#endif
   np::random::seed(0);
   const Result r = it->second(options);
   std::printf("workload=%s seconds=%.6f metric=%.6g", name.c_str(), r.seconds, r.metric);
