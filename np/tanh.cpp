@@ -101,9 +101,9 @@ inline double tanh_one(double x) {
   const double t = expm1_for_tanh(big ? 2.0 * a : -2.0 * a);
   // Both ways and every special case are computed, and each lane keeps its own: operations
   // that may trap are not moved into a branch by the compiler, and a branch stops vectorising.
-  const double z_big = 1.0 - 2.0 / (t + 2.0);
-  const double z_small = -t / (t + 2.0);
-  const double z = big ? z_big : z_small;
+  // One division for both ways: 2 / (t + 2) or -t / (t + 2).
+  const double q = (big ? 2.0 : -t) / (t + 2.0);
+  const double z = big ? 1.0 - q : q;
   const double tiny = x * (1.0 + x);
   const double nan = x + x;
   // The sign of x on z and on 1, with integer operations (they vectorise where signbit and
