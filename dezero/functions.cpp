@@ -16,6 +16,32 @@ np::ndarray scalar_like(const np::ndarray& x, double value) {
 }
 
 std::string shape_str(const Variable& x) { return x.shape().str(); }
+
+// An element-wise backward formula gx[i] = op(gy[i], a[i]) in one pass, for a backward pass
+// that is not recorded (no create_graph) with gy and a of one floating dtype and shape: the
+// book's operations in its order, each rounded in the dtype, so the same bits as the Variable
+// formula without its temporary arrays (tests: Functions.FusedGradientsHaveTheFormulasBits).
+// None otherwise: the caller then takes the Variable formula.
+template <class Op>
+np::ndarray fused_grad(const Variable& gy, const Variable& a, Op op) {
+  const np::ndarray &g = gy.data(), &x = a.data();
+  if (Config::enable_backprop || g.dtype() != x.dtype() || !(g.shape() == x.shape()) ||
+      !np::is_floating(g.dtype())) {
+    return {};
+  }
+  np::ndarray out = np::ndarray::uninitialized(g.shape(), g.dtype());
+  auto run = [&]<class T>() {
+    const T *pg = g.data<T>(), *px = x.data<T>();
+    T* po = out.data<T>();
+    for (std::int64_t i = 0, n = out.size(); i < n; ++i) po[i] = op(pg[i], px[i]);
+  };
+  if (g.dtype() == np::float32) {
+    run.template operator()<float>();
+  } else {
+    run.template operator()<double>();
+  }
+  return out;
+}
 }  // namespace
 
 
@@ -41,6 +67,12 @@ class Tanh : public Function {
   Arrays forward(const Arrays& xs) override { return {np::tanh(xs[0])}; }
   Variables backward(const Variables& gys) override {
     const Variable y = outputs()[0];  // the output, reached through the weak reference
+    if (np::ndarray gx = fused_grad(gys[0], y, [](auto g, auto v) {
+          return g * (decltype(v)(1) - v * v);
+        });
+        gx.defined()) {
+      return {Variable(std::move(gx))};
+    }
     return {gys[0] * (1 - y * y)};
   }
 };
@@ -330,6 +362,12 @@ class Sigmoid : public Function {
   }
   Variables backward(const Variables& gys) override {
     const Variable y = outputs()[0];
+    if (np::ndarray gx = fused_grad(gys[0], y, [](auto g, auto v) {
+          return g * v * (decltype(v)(1) - v);
+        });
+        gx.defined()) {
+      return {Variable(std::move(gx))};
+    }
     // 1 in y's dtype: a 0-d float32 y minus the integer 1 would be float64 (NumPy 1.x)
     return {gys[0] * y * (scalar_like(y.data(), 1.0) - y)};
   }
@@ -344,6 +382,12 @@ class ReLU : public Function {
     return {np::maximum(xs[0], scalar_like(xs[0], 0.0))};
   }
   Variables backward(const Variables& gys) override {
+    if (np::ndarray gx = fused_grad(gys[0], input(0), [](auto g, auto x) {
+          return g * static_cast<decltype(g)>(x > 0);  // the mask as 0 or 1, times gy
+        });
+        gx.defined()) {
+      return {Variable(std::move(gx))};
+    }
     return {gys[0] * (input(0).data() > np::ndarray(0))};
   }
 };

@@ -356,4 +356,39 @@ TEST_F(Functions, Composition) {
   EXPECT_TRUE(gradient_check(f, np::random::randn({4, 3})));
 }
 
+// A backward pass that is not recorded runs the element-wise gradients of tanh, sigmoid and
+// ReLU in one loop (dezero/functions.cpp); a recorded one (create_graph) builds the book's
+// Variable formula. Both must give the same bits, in float32 and float64, including at the
+// values where ReLU's mask switches and for a vector remainder.
+TEST_F(Functions, FusedGradientsHaveTheFormulasBits) {
+  const std::vector<std::pair<const char*, Fn>> functions = {
+      {"tanh", [](const Variable& x) { return F::tanh(x); }},
+      {"sigmoid", [](const Variable& x) { return F::sigmoid(x); }},
+      {"relu", [](const Variable& x) { return F::relu(x); }}};
+  for (const np::DType dtype : {np::float32, np::float64}) {
+    np::ndarray x0 = (np::random::randn({7, 151}) * 3.0).astype(dtype);
+    x0.set_flat(0, 0.0);
+    x0.set_flat(1, -0.0);
+    const np::ndarray gy = np::random::randn({7, 151}).astype(dtype);
+    for (const auto& [name, f] : functions) {
+      SCOPED_TRACE(testing::Message() << name << ", " << np::dtype_name(dtype));
+      const Variable x(x0);
+      Variable y = f(x);
+      y.set_grad(Variable(gy));
+      y.backward();
+      const np::ndarray fused = x.grad().data();
+      x.cleargrad();
+      y = f(x);
+      y.set_grad(Variable(gy));
+      y.backward({.create_graph = true});
+      const np::ndarray formula = x.grad().data();
+      x.cleargrad();  // the recorded gradient's graph refers back to x
+      EXPECT_EQ(fused.dtype(), dtype);
+      EXPECT_TRUE(np::array_equal(fused, formula));
+      // and not by chance: the gradient is not gy itself
+      EXPECT_FALSE(np::array_equal(fused, gy));
+    }
+  }
+}
+
 }  // namespace
