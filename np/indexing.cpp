@@ -7,6 +7,7 @@
 // arrays, whose element offsets are precomputed. Reading, writing and adding then walk the
 // same plan.
 #include <cstring>
+#include <optional>
 
 #include "np/detail.hpp"
 
@@ -250,9 +251,58 @@ void walk(const Plan& plan, F&& f) {
   }
 }
 
+// The two forms a training loop indexes with, without building a Plan: x[idx] with a 1-D
+// integer array (a mini-batch of rows) and x[rows, cols] with two 1-D integer arrays of one
+// length on a 2-D x (softmax cross-entropy's pick of each row's label). The same results and
+// the same errors as the general way; nullopt for anything else.
+std::optional<ndarray> gather_fast(const ndarray& a, const Indices& indices) {
+  auto int_vector = [](const Index& index) -> const ndarray* {
+    const ndarray* arr = std::get_if<ndarray>(&index.value());
+    return arr && arr->defined() && arr->ndim() == 1 && arr->dtype() == DType::int64 ? arr
+                                                                                     : nullptr;
+  };
+  if (!a.defined() || a.ndim() == 0 || indices.empty() || indices.size() > 2) return std::nullopt;
+  const ndarray* rows = int_vector(indices[0]);
+  if (!rows) return std::nullopt;
+  const std::int64_t n = rows->size();
+  const std::int64_t* r = rows->data<std::int64_t>();
+  if (indices.size() == 1) {
+    Shape shape = a.shape();
+    shape[0] = n;
+    ndarray out = ndarray::uninitialized(shape, a.dtype());
+    const std::size_t row_bytes = a.shape()[0] ? a.nbytes() / static_cast<std::size_t>(a.shape()[0]) : 0;
+    const auto* src = static_cast<const std::byte*>(a.raw_data());
+    auto* dst = static_cast<std::byte*>(out.raw_data());
+    for (std::int64_t k = 0; k < n; ++k) {
+      const std::int64_t i = wrap_index(r[k], a.shape()[0], 0);
+      std::memcpy(dst + static_cast<std::size_t>(k) * row_bytes,
+                  src + static_cast<std::size_t>(i) * row_bytes, row_bytes);
+    }
+    return out;
+  }
+  const ndarray* cols = int_vector(indices[1]);
+  if (!cols || a.ndim() != 2 || cols->size() != n) return std::nullopt;
+  const std::int64_t* c = cols->data<std::int64_t>();
+  // every row index before any column index, as the general way checks them
+  for (std::int64_t k = 0; k < n; ++k) wrap_index(r[k], a.shape()[0], 0);
+  for (std::int64_t k = 0; k < n; ++k) wrap_index(c[k], a.shape()[1], 1);
+  ndarray out = ndarray::uninitialized(Shape{n}, a.dtype());
+  dispatch(a.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* src = static_cast<const T*>(a.raw_data());
+    T* dst = static_cast<T*>(out.raw_data());
+    const std::int64_t width = a.shape()[1];
+    for (std::int64_t k = 0; k < n; ++k) {
+      dst[k] = src[wrap_index(r[k], a.shape()[0], 0) * width + wrap_index(c[k], width, 1)];
+    }
+  });
+  return out;
+}
+
 }  // namespace
 
 ndarray getitem(const ndarray& a, const Indices& indices) {
+  if (auto out = gather_fast(a, indices)) return std::move(*out);
   const Plan plan = make_plan(a, indices, "getitem");
   ndarray out = ndarray::uninitialized(plan.shape, a.dtype());
   dispatch(a.dtype(), [&](auto tag) {

@@ -213,6 +213,40 @@ TEST(Indexing, OutOfBounds) {
   EXPECT_THROW(np::ndarray()[0], std::invalid_argument);
 }
 
+// x[idx] with one int64 array and x[rows, cols] with two on a 2-D x take a shorter way than the
+// general plan (np/indexing.cpp). An int32 index goes the general way: both must give the same
+// elements, shapes and errors.
+TEST(Indexing, RowGatherAndPairPickAgreeWithTheGeneralWay) {
+  const np::ndarray x = np::arange(60).reshape({5, 3, 4}).astype(np::float32);
+  const np::ndarray y = np::arange(20).reshape({5, 4});
+  const np::ndarray idx = np::array({4, 0, -1, 2, 2});
+  const np::ndarray idx32 = idx.astype(np::int32);
+  const np::ndarray a = x[idx];
+  EXPECT_EQ(a.shape(), (np::Shape{5, 3, 4}));
+  EXPECT_TRUE(np::array_equal(a, x[idx32]));
+  EXPECT_EQ(a[{1, 2, 3}].item<double>(), 11.0);   // x[0, 2, 3]
+  EXPECT_EQ(a[{2, 0, 0}].item<double>(), 48.0);   // x[-1] is x[4]
+  EXPECT_TRUE(np::array_equal(y[idx], y[idx32]));
+  EXPECT_EQ(y[np::arange(0)].shape(), (np::Shape{0, 4}));
+  const np::ndarray cols = np::array({3, 0, -4, 1, 2});
+  const np::ndarray picked = y[{idx, cols}];
+  EXPECT_TRUE(array_is(picked, {5}, np::int64, {19, 0, 16, 9, 10}));
+  EXPECT_TRUE(np::array_equal(picked, y[{idx32, cols.astype(np::int32)}]));
+  // Errors: the same index, axis and size either way; rows are checked before columns.
+  for (const bool fast : {true, false}) {
+    auto as = [&](std::vector<std::int64_t> v) {
+      const np::ndarray arr = np::array(v);
+      return fast ? arr : arr.astype(np::int32);
+    };
+    SCOPED_TRACE(fast ? "int64" : "int32");
+    EXPECT_TRUE(throws_with<np::index_error>([&] { y[as({0, 5})]; }, {"index 5", "axis 0", "size 5"}));
+    EXPECT_TRUE(throws_with<np::index_error>([&] { y[{as({0, 1}), as({4, 0})}]; },
+                                             {"index 4", "axis 1", "size 4"}));
+    EXPECT_TRUE(throws_with<np::index_error>([&] { y[{as({0, -6}), as({9, 0})}]; },
+                                             {"index -6", "axis 0", "size 5"}));
+  }
+}
+
 // ----------------------------------------------------------------- setitem
 
 TEST(Indexing, SetitemBroadcasts) {
