@@ -151,12 +151,14 @@ std::size_t class_of(std::size_t bytes, std::size_t granule) {
   return bytes == 0 ? 0 : (bytes - 1) / granule;
 }
 
-// A block for `bytes` from one family of lists (blocks that are multiples of `granule`, aligned
+// A block for `bytes` from one family of lists (blocks that are multiples of `Granule`, aligned
 // to it): a freed one of its class if there is one, else a new one from the thread's chunk.
-void* take(FreeBlock** lists, std::size_t granule, std::size_t bytes) {
-  const std::size_t cls = class_of(bytes, granule);
+// (Granule is a template argument so that the class is a shift, not a division.)
+template <std::size_t Granule>
+void* take(FreeBlock** lists, std::size_t bytes) {
+  const std::size_t cls = class_of(bytes, Granule);
   if (void* block = pop(lists[cls])) return block;
-  return carve(local, (cls + 1) * granule, granule);
+  return carve(local, (cls + 1) * Granule, Granule);
 }
 
 }  // namespace
@@ -165,7 +167,7 @@ bool enabled() { return kEnabled; }
 
 void* allocate(std::size_t bytes) {
   if (!kEnabled || bytes > max_block) return ::operator new(bytes);
-  return take(local.free, kGranule, bytes);
+  return take<kGranule>(local.free, bytes);
 }
 
 void deallocate(void* block, std::size_t bytes) noexcept {
@@ -176,7 +178,7 @@ void deallocate(void* block, std::size_t bytes) noexcept {
 
 void* allocate_aligned(std::size_t bytes) {
   if (!kEnabled || bytes > kLargeCacheBytes / 4) return ::operator new(bytes, kNewAlignment);
-  if (bytes <= max_aligned_block) return take(local.free_aligned, kAlignment, bytes);
+  if (bytes <= max_aligned_block) return take<kAlignment>(local.free_aligned, bytes);
   if (!local.large_open && !local.large_closed) {
     static thread_local LargeCacheCloser closer;  // the thread's clean-up, registered once
     local.large_open = true;
