@@ -224,8 +224,8 @@ TEST(Indexing, RowGatherAndPairPickAgreeWithTheGeneralWay) {
   const np::ndarray a = x[idx];
   EXPECT_EQ(a.shape(), (np::Shape{5, 3, 4}));
   EXPECT_TRUE(np::array_equal(a, x[idx32]));
-  EXPECT_EQ(a[{1, 2, 3}].item<double>(), 11.0);   // x[0, 2, 3]
-  EXPECT_EQ(a[{2, 0, 0}].item<double>(), 48.0);   // x[-1] is x[4]
+  EXPECT_EQ((a[{1, 2, 3}].item<double>()), 11.0);  // x[0, 2, 3]
+  EXPECT_EQ((a[{2, 0, 0}].item<double>()), 48.0);  // x[-1] is x[4]
   EXPECT_TRUE(np::array_equal(y[idx], y[idx32]));
   EXPECT_EQ(y[np::arange(0)].shape(), (np::Shape{0, 4}));
   const np::ndarray cols = np::array({3, 0, -4, 1, 2});
