@@ -48,7 +48,13 @@ detail::VariableNode::~VariableNode() {
 Variable::Variable(np::ndarray data, std::string name)
     : node_(std::allocate_shared<detail::VariableNode>(np::pool::Allocator<detail::VariableNode>{})) {
   node_->data = std::move(data);
-  node_->name = std::move(name);
+  if (!name.empty()) node_->name = std::make_unique<std::string>(std::move(name));
+}
+
+std::string& Variable::name() const {
+  auto& name = node().name;
+  if (!name) name = std::make_unique<std::string>();  // x.name() = "x" needs a string to assign
+  return *name;
 }
 
 Variable constant(np::ndarray value) {

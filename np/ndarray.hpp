@@ -201,7 +201,9 @@ class ndarray {
 
   std::shared_ptr<std::byte[]> storage_;
   std::byte* ptr_ = nullptr;
-  Shape shape_;
+  // (no_unique_address: dtype_ and device_ may take the shape's tail padding, 8 bytes less
+  // for every array, of which a graph of scalar operations holds two per operation)
+  [[no_unique_address]] Shape shape_;
   DType dtype_ = DType::float64;
   Device device_ = Device::cpu;
 };
