@@ -127,8 +127,9 @@ void Variable::backward(BackwardOptions options) const {
         if (x.node().constant || !gxs[i]) continue;
         // The first gradient is shared, later ones are added into a new variable (never in
         // place), exactly as x.grad = x.grad + gx in the book.
-        x.set_grad(x.grad() ? x.grad() + gxs[i] : gxs[i]);
-        if (x.creator()) add_func(x.creator());
+        auto& grad = x.node().grad;
+        grad = grad ? (Variable(grad) + gxs[i]).node_ : gxs[i].node_;
+        if (const auto& creator = x.node().creator) add_func(creator);
       }
     }
     if (!retain_grad) {
@@ -198,7 +199,7 @@ std::ostream& operator<<(std::ostream& os, const Variable& x) {
 
 // ===================================== Function =============================================
 
-Variables Function::operator()(Variables inputs) {
+Variables Function::apply(Variables inputs, std::shared_ptr<Function> self) {
   Arrays xs;
   xs.reserve(inputs.size());
   for (const auto& x : inputs) xs.push_back(x.data());
@@ -210,14 +211,16 @@ Variables Function::operator()(Variables inputs) {
   if (Config::enable_backprop) {
     generation_ = 0;
     for (const auto& x : inputs) generation_ = std::max(generation_, x.generation());
-    const auto self = weak_from_this().lock();
+    if (!self) self = weak_from_this().lock();
     if (!self) {
       throw std::logic_error(name() +
                              ": a Function must live in a std::shared_ptr (its outputs keep it "
                              "as their creator); create it with std::make_shared or dezero::call");
     }
-    for (const auto& y : outputs) y.set_creator(self);
     inputs_ = std::move(inputs);
+    // (the last output takes the caller's reference over)
+    for (std::size_t k = 0; k + 1 < outputs.size(); ++k) outputs[k].set_creator(self);
+    if (!outputs.empty()) outputs.back().set_creator(std::move(self));
     outputs_.clear();
     for (const auto& y : outputs) outputs_.push_back(y.node_);
   }

@@ -239,7 +239,7 @@ class Function : public std::enable_shared_from_this<Function> {
   // Python's __call__: runs forward on the inputs' data and, when Config::enable_backprop,
   // links the outputs to this function. (inputs by value: a graph node keeps them, and a
   // list built at the call, as in f({x0, x1}), is moved there rather than copied)
-  Variables operator()(Variables inputs);
+  Variables operator()(Variables inputs) { return apply(std::move(inputs), nullptr); }
 
   virtual Arrays forward(const Arrays& xs) = 0;
   virtual Variables backward(const Variables& gys) = 0;
@@ -259,6 +259,12 @@ class Function : public std::enable_shared_from_this<Function> {
  protected:
   friend struct detail::VariableNode;
   friend class Variable;
+  template <class F, class... Args>
+  friend Variable call(Variables inputs, Args&&... args);
+  // operator()'s work. `self` is the shared_ptr that owns this function when the caller has it
+  // at hand (call<F> does): the outputs then take it over, instead of a new one being made from
+  // weak_from_this() and the caller's being dropped, which are atomic count updates each.
+  Variables apply(Variables inputs, std::shared_ptr<Function> self);
   Arrays forward_named(const Arrays& xs);
   int generation_ = 0;
   std::uint64_t visit_mark_ = 0;  // the backward pass that last queued this function
@@ -274,11 +280,14 @@ Variable call(Variables inputs, Args&&... args) {
     // No graph is recorded (no_grad, or a backward pass without create_graph): nothing keeps
     // the function afterwards, so it need not live on the heap.
     F f(std::forward<Args>(args)...);
-    return f(std::move(inputs))[0];
+    Variables outputs = f(std::move(inputs));
+    return std::move(outputs[0]);
   }
   // The node comes from the pool of small blocks (np/pool.hpp), as the nodes of its outputs.
   auto f = std::allocate_shared<F>(np::pool::Allocator<F>{}, std::forward<Args>(args)...);
-  return (*f)(std::move(inputs))[0];
+  Function& function = *f;
+  Variables outputs = function.apply(std::move(inputs), std::move(f));
+  return std::move(outputs[0]);
 }
 
 // ===================================== arithmetic ===========================================
