@@ -291,9 +291,10 @@ std::optional<ndarray> gather_fast(const ndarray& a, const Indices& indices) {
     using T = typename decltype(tag)::type;
     const T* src = static_cast<const T*>(a.raw_data());
     T* dst = static_cast<T*>(out.raw_data());
-    const std::int64_t width = a.shape()[1];
-    for (std::int64_t k = 0; k < n; ++k) {
-      dst[k] = src[wrap_index(r[k], a.shape()[0], 0) * width + wrap_index(c[k], width, 1)];
+    const std::int64_t height = a.shape()[0], width = a.shape()[1];
+    for (std::int64_t k = 0; k < n; ++k) {  // (checked above: only negatives to wrap)
+      const std::int64_t i = r[k] < 0 ? r[k] + height : r[k], j = c[k] < 0 ? c[k] + width : c[k];
+      dst[k] = src[i * width + j];
     }
   });
   return out;

@@ -15,8 +15,8 @@
 // compiled with -mfma, where GCC fused some products into the sums that follow them, and it
 // evaluates the polynomial in Estrin's scheme. This file is compiled without contraction
 // (-ffp-contract=off, as the whole project) and writes every fusion that glibc's binary has as
-// an explicit std::fma, found by reading its disassembly. The test Elementwise.TanhFloat64
-// compares with std::tanh bit for bit over millions of arguments in every range.
+// an explicit std::fma, found by reading its disassembly. The test
+// Elementwise.TanhFloat64HasTheCLibrarysBits compares with std::tanh bit for bit over millions of arguments in every range.
 #include <bit>
 #include <cmath>
 #include <cstdint>
