@@ -321,6 +321,7 @@ nav.side ol { list-style: none; margin: 0; padding: 0 0 0 0.3em; }
 main { min-width: 0; max-width: 76rem; padding: 0.5rem 2rem 2rem; }
 h1 { font-size: 150%; margin: 0.4em 0; }
 h2 { font-size: 120%; margin: 1.2em 0 0.4em; border-bottom: 1px solid #ddd; }
+h3 { font-size: 100%; margin: 0.5em 0 0.3em; }
 .bar { display: flex; flex-wrap: wrap; gap: 0.4em 1.2em; padding: 0.4em 0; font-size: 92%; }
 .bar .off { color: #999; }
 .meta { color: #444; }
@@ -350,6 +351,7 @@ figure { margin: 0; max-width: 100%; }
 img { max-width: 100%; max-height: 30em; border: 1px solid #ddd; }
 table.steps { border-collapse: collapse; width: 100%; font-size: 92%; }
 table.steps td { border-top: 1px solid #e4e4e4; padding: 0.15em 0.5em; vertical-align: top; }
+table.steps td:first-child { width: 50%; }
 @media (max-width: 50rem) { body { display: block; } nav.side { position: static; height: auto; } }
 )";
 
@@ -538,11 +540,24 @@ class Tour {
     s << bar(steps_, i) << "<section class=\"step\" id=\"" << p.name << "\" data-step=\"" << p.nn
       << "\">\n<h1>" << html(p.title) << "</h1>\n";
     const Printout printout = printout_of(root_, cmake_text_, p.nn);
-    s << "<p class=\"meta\">" << book_link(p.nn) << " &middot; printout: " << printout.verdict << "</p>\n";
+    s << "<p class=\"meta\">" << book_link(p.nn) << " &middot; printout: " << printout.verdict
+      << " &middot; <a href=\"#program\">the whole program</a></p>\n";
 
+    // What the step takes from the library that no step before it took (steps 23 on).
+    if (p.uses_library) {
+      const auto names = tour::library_names(p.text);
+      std::vector<std::string> fresh;
+      for (const auto& name : names) {
+        if (seen.insert(name).second) fresh.push_back(name);
+      }
+      s << "<h2>Library parts used for the first time</h2>\n<p class=\"names\">";
+      if (fresh.empty()) s << "none: every library name it writes with its namespace, an earlier step used already.";
+      for (const auto& name : fresh) s << "<code>" << html(name) << "</code> ";
+      s << "</p>\n";
+    }
     if (i == 0) {
       s << "<h2>What this step adds</h2>\n<p class=\"diff first\">The first step of the tour: its "
-           "whole program, below, is new.</p>\n";
+           "whole program, at the end of the page, is new.</p>\n";
     } else {
       const Program& before = steps_[i - 1];
       const auto diff = tour::diff_files(before.source.string(), p.source.string());
@@ -559,26 +574,17 @@ class Tour {
         s << diff_block(diff, code_->lines(i - 1), code);
       }
     }
-    if (p.uses_library) {
-      const auto names = tour::library_names(p.text);
-      std::vector<std::string> fresh;
-      for (const auto& name : names) {
-        if (seen.insert(name).second) fresh.push_back(name);
-      }
-      s << "<h2>Library parts used for the first time</h2>\n<p class=\"names\">";
-      if (fresh.empty()) s << "none: every library name it writes with its namespace, an earlier step used already.";
-      for (const auto& name : fresh) s << "<code>" << html(name) << "</code> ";
-      s << "</p>\n";
-    }
     const auto rel = fs::relative(p.source, root_).generic_string();
-    s << "<h2>The program: <code>" << html(rel) << "</code></h2>\n" << code_block(code);
+    // The whole program last, so that the printout and the images stay near the changes.
     s << "<h2>Printout</h2>\n";
     if (printout.blocks.empty()) {
       s << "<p>" << printout.verdict << "</p>\n";
     } else {
       s << printout.blocks;
     }
-    s << images_of(root_ / "out" / p.name, p.name) << "</section>\n" << bar(steps_, i);
+    s << images_of(root_ / "out" / p.name, p.name);
+    s << "<h2 id=\"program\">The whole program: <code>" << html(rel) << "</code></h2>\n"
+      << code_block(code) << "</section>\n" << bar(steps_, i);
     return s.str();
   }
 
