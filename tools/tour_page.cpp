@@ -139,7 +139,6 @@ std::string title_of(const std::string& source, const std::string& fallback) {
 // "# Stage 1: automatic differentiation (steps 01–10)".
 struct Stage {
   std::string title;  // "Stage 1: automatic differentiation"
-  std::string doc;    // "stage1.md"
   int first = 0, last = 0;
 };
 
@@ -147,11 +146,10 @@ std::vector<Stage> stages_of(const fs::path& docs) {
   std::vector<Stage> stages;
   static const std::regex heading(R"(^# (Stage \d+: .*) \(steps (\d+)\D+(\d+)\)\s*$)");
   for (int n = 1; n < 20; ++n) {
-    const std::string doc = "stage" + std::to_string(n) + ".md";
-    const auto lines = printout::split_lines(read_or_empty(docs / doc));
+    const auto lines = printout::split_lines(read_or_empty(docs / ("stage" + std::to_string(n) + ".md")));
     std::smatch m;
     if (lines.empty() || !std::regex_match(lines[0], m, heading)) continue;
-    stages.push_back({m[1].str(), doc, std::stoi(m[2].str()), std::stoi(m[3].str())});
+    stages.push_back({m[1].str(), std::stoi(m[2].str()), std::stoi(m[3].str())});
   }
   return stages;
 }
@@ -230,7 +228,8 @@ std::string code_block(const std::vector<std::string>& lines) {
 }
 
 // Every image in a program's out/ folder and one level below (DEZERO_GRAPH=graphs puts
-// graphs there), each linked to the text it was drawn from.
+// graphs there), each linked to the text it was drawn from; `name` is that folder as seen
+// from the page.
 std::string images_of(const fs::path& dir, const std::string& name) {
   std::vector<fs::path> images;
   std::error_code ec;
@@ -447,6 +446,11 @@ class Tour {
   const fs::path& out() const { return out_; }
 
  private:
+  // The program's out/ folder, relative to the pages.
+  std::string folder(const Program& p) const {
+    return fs::relative(root_ / "out" / p.name, out_).generic_string();
+  }
+
   bool ran(const Program& p) const {
     std::error_code ec;
     return fs::is_regular_file(root_ / "out" / p.name / "stdout.txt", ec);
@@ -582,7 +586,7 @@ class Tour {
     } else {
       s << printout.blocks;
     }
-    s << images_of(root_ / "out" / p.name, p.name);
+    s << images_of(root_ / "out" / p.name, folder(p));
     s << "<h2 id=\"program\">The whole program: <code>" << html(rel) << "</code></h2>\n"
       << code_block(code) << "</section>\n" << bar(steps_, i);
     return s.str();
@@ -601,7 +605,7 @@ class Tour {
     } else {
       s << "<p>not run yet: <code>./run.sh " << html(p.name) << "</code></p>\n";
     }
-    s << images_of(root_ / "out" / p.name, p.name) << "</section>\n";
+    s << images_of(root_ / "out" / p.name, folder(p)) << "</section>\n";
     return s.str();
   }
 
