@@ -522,7 +522,7 @@ class Tour {
     s += i > 0 ? to(i - 1, "&lsaquo; previous: " + html(list[i - 1].title)) : off("&lsaquo; previous");
     s += i + 1 < list.size() ? to(i + 1, "next: " + html(list[i + 1].title) + " &rsaquo;")
                              : off("next &rsaquo;");
-    s += "<a href=\"index.html\">all steps</a>";
+    s += "<a href=\"index.html\">contents</a>";
     return s + "</div>\n";
   }
 
