@@ -4,7 +4,8 @@
 # runs of a few steps and of one example; then
 #  - every step page must have its highlighted code, its diff from the step before (all but
 #    the first), the library names it uses first (steps that link the library) and a link to
-#    the book's file of its own step number (none for 25, 30, 31, which have no code);
+#    the book's file of its own step number (none for 25, 30, 31, which have no code); the
+#    index groups the steps by the stages of docs/, and a step has a first/previous/next bar;
 #  - headless Chromium loads every page in a 1280-pixel-wide frame: every image must load
 #    (naturalWidth > 0) and no page may be wider than 1280 pixels; the same checks must flag
 #    a page with a missing image and a page that is too wide, so they can fail;
@@ -93,6 +94,12 @@ for nn in "${steps[@]}"; do
   esac
 done
 echo "${#steps[@]} step pages: code, diff, library parts and book links present"
+# The stages of docs/stageN.md, each starting with its first step, and the bar of a step.
+stages=$(grep -o '<h2>Stage [0-9]\|<a href="step[0-9]*.html">' "$out/index.html" |
+  awk '/<h2>/ { h = $2; next } h { print h, $0; h = "" }' | sed 's/<a href="step\([0-9]*\).html">/\1/' | tr '\n' ' ')
+[ "$stages" = "1 01 2 11 3 25 4 37 5 52 " ] || fail "the stages start at '$stages'"
+grep -q '<div class="bar"><a href="step01.html">&laquo; first</a><a href="step04.html">&lsaquo; previous: [^<]*</a><a href="step06.html">next: ' \
+  "$out/step05.html" || fail "step 05's first / previous / next bar"
 # The diff folds unchanged stretches; step 23 folds step 22's framework as removed lines.
 grep -q '<details class="fold"><summary>[0-9]* unchanged lines' "$out/step03.html" || fail "no folded stretch"
 grep -q '<summary>[0-9]* lines removed' "$out/step23.html" || fail "step 23 does not fold step 22's framework"
