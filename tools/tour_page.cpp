@@ -324,6 +324,7 @@ h3 { font-size: 100%; margin: 0.5em 0 0.3em; }
 .bar { display: flex; flex-wrap: wrap; gap: 0.4em 1.2em; padding: 0.4em 0; font-size: 92%; }
 .bar .off { color: #999; }
 .meta { color: #444; }
+.hint { color: #555; font-size: 90%; margin: 0.2em 0; }
 pre, .diff { background: #f8f8f8; border: 1px solid #e4e4e4; padding: 0.4em; overflow: auto;
              font-size: 82%; font-family: monospace; margin: 0; }
 pre.out { max-height: 30em; }
@@ -554,7 +555,9 @@ class Tour {
       for (const auto& name : names) {
         if (seen.insert(name).second) fresh.push_back(name);
       }
-      s << "<h2>Library parts used for the first time</h2>\n<p class=\"names\">";
+      s << "<h2>Library parts used for the first time</h2>\n<p class=\"hint\">The library headers "
+           "it includes and the names it writes with their namespace (<code>F::sin</code> is "
+           "<code>dezero::functions::sin</code>) that no step before it used.</p>\n<p class=\"names\">";
       if (fresh.empty()) s << "none: every library name it writes with its namespace, an earlier step used already.";
       for (const auto& name : fresh) s << "<code>" << html(name) << "</code> ";
       s << "</p>\n";
