@@ -5,7 +5,8 @@
 #                    out/step43/graphs/ (see dezero/utils.hpp)
 # Each step runs in its own folder out/stepNN/ (its graphs, plots and weights land there,
 # its printout is kept in out/stepNN/stdout.txt); a summary table ends the run, and
-# out/index.html shows every step run so far, its printout beside the book's, and its images.
+# out/index.html starts the tour: a page per step with its code, what it adds to the step
+# before, its printout beside the book's, and its images.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
@@ -68,9 +69,9 @@ done
 echo
 printf '%-5s %-8s %-7s %8s  %s\n' "step" "result" "status" "seconds" "files written (in out/stepNN/)"
 printf '%s\n' "${summary[@]}"
-# One page with every step run so far: printouts beside the book's, and the images.
-mapfile -t ran < <(for d in out/step[0-9][0-9]; do [ -f "$d/stdout.txt" ] && echo "${d#out/step}"; done)
-"$root/build/release/tools/tour_page" --root "$root" "${ran[@]}" ||
+# The tour: a page per step (its code, what it adds, its printout beside the book's, its
+# images; "not run yet" for the steps that have not run) and for each example that has run.
+"$root/build/release/tools/tour_page" --root "$root" ||
   echo "warning: out/index.html could not be written" >&2
 echo "the tour: file://$root/out/index.html"
 exit $failed

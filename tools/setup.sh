@@ -2,8 +2,12 @@
 # Sourced, not run.
 
 # Everything comes from Debian's archive; nothing is downloaded at build or test time.
+# The tour page (tools/tour_page) highlights the code with Pygments (python3-pygments: its
+# pygmentize runs once, when the page is written, so the pages need no script or network to
+# show it) and shows each step's changes with GNU diff (diffutils).
 DEZERO_PACKAGES=(cmake ninja-build g++ libeigen3-dev libgtest-dev graphviz gnuplot-nox
-                 zlib1g-dev libzip-dev libcurl4-openssl-dev libstb-dev dataset-fashion-mnist)
+                 zlib1g-dev libzip-dev libcurl4-openssl-dev libstb-dev dataset-fashion-mnist
+                 python3-pygments diffutils)
 
 ensure_packages() {
   local missing=()
