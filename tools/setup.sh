@@ -4,7 +4,7 @@
 # Everything comes from Debian's archive; nothing is downloaded at build or test time.
 DEZERO_PACKAGES=(cmake ninja-build g++ libeigen3-dev libgtest-dev graphviz gnuplot-nox
                  zlib1g-dev libzip-dev libcurl4-openssl-dev libstb-dev dataset-fashion-mnist
-                 libopenmpi-dev openmpi-bin)
+                 libopenmpi-dev openmpi-bin iproute2)
 
 ensure_packages() {
   local missing=()
