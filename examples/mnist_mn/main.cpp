@@ -76,8 +76,9 @@ int main(int argc, char** argv) {
   auto optimizer = dm::create_multi_node_optimizer(optimizers::SGD(), comm).setup(model);
 
   if (comm.rank() == 0) {
-    std::printf("%s, %d processes, %lld training images each, batches of %lld per process\n",
-                train_all->source().c_str(), comm.size(), static_cast<long long>(train_set.len()),
+    std::printf("%s, %d process%s, %lld training images each, batches of %lld per process\n",
+                train_all->source().c_str(), comm.size(), comm.size() == 1 ? "" : "es",
+                static_cast<long long>(train_set.len()),
                 static_cast<long long>(batch_size));
   }
   for (long epoch = 0; epoch < max_epoch; ++epoch) {
