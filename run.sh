@@ -14,6 +14,20 @@ source tools/setup.sh
 
 ensure_packages
 
+# ./run.sh mnist_mn [-n N] [--epochs N]: examples/mnist_mn, MNIST trained data-parallel by N
+# (2) processes under mpiexec (docs/distributed.md), in out/mnist_mn/.
+if [ "${1:-}" = mnist_mn ]; then
+  shift
+  np=2
+  if [ "${1:-}" = -n ]; then np=$2; shift 2; fi
+  build release mnist_mn
+  mkdir -p out/mnist_mn
+  cd out/mnist_mn
+  as_root=()
+  [ "$(id -u)" -eq 0 ] && as_root=(--allow-run-as-root)
+  exec mpiexec -n "$np" --oversubscribe "${as_root[@]}" "$root/build/release/examples/mnist_mn/mnist_mn" "$@"
+fi
+
 # The steps that exist, from the explicit list in steps/CMakeLists.txt.
 mapfile -t all_steps < <(sed -n 's/^dezero_add_step(\([0-9][0-9]\).*/\1/p' steps/CMakeLists.txt)
 if [ $# -gt 0 ]; then

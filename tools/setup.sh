@@ -7,7 +7,7 @@
 # show it) and shows each step's changes with GNU diff (diffutils).
 DEZERO_PACKAGES=(cmake ninja-build g++ libeigen3-dev libgtest-dev graphviz gnuplot-nox
                  zlib1g-dev libzip-dev libcurl4-openssl-dev libstb-dev dataset-fashion-mnist
-                 python3-pygments diffutils)
+                 python3-pygments diffutils libopenmpi-dev openmpi-bin iproute2)
 
 ensure_packages() {
   local missing=()
