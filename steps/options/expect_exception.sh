@@ -5,17 +5,15 @@
 # Status 77 (the step could not run here, e.g. no data set) is passed on: ctest's "skipped".
 message=$1
 shift
-err=$(mktemp) || exit 1
-trap 'rm -f "$err"' EXIT
-"$@" >/dev/null 2>"$err"
+said=$("$@" 2>&1 >/dev/null)
 status=$?
-fail() {
-  echo "FAIL: $*" >&2
-  echo "--- its stderr:" >&2
-  cat "$err" >&2
+if [ "$status" -eq 77 ]; then
+  printf '%s\n' "$said" >&2
+  exit 77
+fi
+if [ "$status" -ne 1 ] || ! printf '%s\n' "$said" | grep -qF -- "$message"; then
+  printf "FAIL: '%s' exited with status %s (expected 1 and '%s' on stderr); its stderr:\n%s\n" \
+    "$*" "$status" "$message" "$said" >&2
   exit 1
-}
-[ "$status" -eq 77 ] && { cat "$err" >&2; exit 77; }
-[ "$status" -eq 1 ] || fail "'$*' exited with status $status, not 1"
-grep -qF -- "$message" "$err" || fail "'$message' is not on its stderr"
-echo "ok: '$*' exited with status 1 and said: $(grep -F -- "$message" "$err" | head -n 1)"
+fi
+echo "ok: '$*' exited with status 1 and said: $(printf '%s\n' "$said" | grep -F -- "$message" | head -n 1)"
