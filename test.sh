@@ -11,8 +11,10 @@ cd "$(dirname "$0")"
 source tools/setup.sh
 
 # The tour page's browser test renders out/index.html in headless Chromium; the sanitize and
-# fuzz presets build with clang, its sanitizer and libFuzzer runtimes, and OpenMP from libomp.
-DEZERO_PACKAGES+=(chromium clang libclang-rt-14-dev libomp-dev)
+# fuzz presets build with clang, its sanitizer and libFuzzer runtimes, and OpenMP from libomp;
+# the NumPy interchange tests (WithNumPy.*, SaveWeights.NumPyReadsTheFileAsThePythonDeZeroWould)
+# read our files with Debian's NumPy (/usr/bin/python3).
+DEZERO_PACKAGES+=(chromium clang libclang-rt-14-dev libomp-dev python3-numpy)
 ensure_packages
 
 echo "=== release build and tests ===" >&2

@@ -304,7 +304,7 @@ ndarray maximum(const ndarray& a, const ndarray& b) {
     if constexpr (std::is_floating_point_v<decltype(x)>) {
       if (std::isnan(x)) return x;  // NaN wins, as in NumPy
     }
-    return x >= y ? x : y;
+    return x > y ? x : y;  // a tie gives y, as NumPy's: maximum(-0.0, 0.0) is 0.
   });
 }
 ndarray minimum(const ndarray& a, const ndarray& b) {
@@ -312,7 +312,7 @@ ndarray minimum(const ndarray& a, const ndarray& b) {
     if constexpr (std::is_floating_point_v<decltype(x)>) {
       if (std::isnan(x)) return x;
     }
-    return x <= y ? x : y;
+    return x < y ? x : y;  // a tie gives y, as NumPy's
   });
 }
 

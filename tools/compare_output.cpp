@@ -272,5 +272,5 @@ int main(int argc, char** argv) try {
   return ok ? 0 : 1;
 } catch (const std::exception& e) {
   std::cerr << e.what() << "\n";
-  return 2;
+  return 1;
 }

@@ -1,13 +1,56 @@
 #include "step_options.hpp"
 
+#include <cxxabi.h>
+
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <system_error>
 
 namespace steps {
+
+namespace {
+
+// An exception that escapes main reaches std::terminate, which would abort (a signal and a
+// core dump); Python instead prints the exception and exits with status 1. So does this.
+[[noreturn]] void exit_like_python() {
+  std::fflush(stdout);  // what the step printed comes first, as in Python
+  if (std::exception_ptr escaped = std::current_exception()) {
+    try {
+      std::rethrow_exception(escaped);
+    } catch (const TypeError& e) {
+      std::cerr << "TypeError: " << e.what() << std::endl;
+    } catch (const std::exception& e) {
+      std::cerr << e.what() << std::endl;
+    } catch (...) {
+      std::cerr << "an exception that is not a std::exception" << std::endl;
+    }
+    std::_Exit(1);
+  }
+  std::cerr << "std::terminate called without an exception" << std::endl;  // a bug: abort
+  std::abort();
+}
+
+// Runs before main in every step (each one links this file for steps::options).
+[[maybe_unused]] const bool set_up = [] {
+  std::setvbuf(stdout, nullptr, _IOLBF, BUFSIZ);
+  std::set_terminate(exit_like_python);
+  return true;
+}();
+
+}  // namespace
+
+std::string type_name(const std::type_info& type) {
+  int status = 0;
+  const std::unique_ptr<char, decltype(&std::free)> readable(
+      abi::__cxa_demangle(type.name(), nullptr, nullptr, &status), &std::free);
+  return status == 0 ? readable.get() : type.name();
+}
 
 std::string usage(const std::string& program, const Spec& spec) {
   std::string line = "usage: " + program;

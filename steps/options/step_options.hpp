@@ -8,13 +8,21 @@
 //   const long iters = steps::options(argc, argv, {{"iters", 100}}).at("iters");
 //   steps::options(argc, argv);  // a step that takes no arguments
 //
+// Linking this also sets up, once for every step, what Python gives the book's scripts: stdout
+// is line-buffered (each line shows at once, in order with stderr and with the programs a
+// step starts), and an exception that escapes main ends the step as an uncaught Python
+// exception does: its message on stderr and exit status 1, not an abort.
+//
 // Every step links this (steps 01-22 too), so it depends on neither np nor dezero.
 #pragma once
 
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <typeinfo>
 
 namespace steps {
 
@@ -41,5 +49,24 @@ std::map<std::string, long> options(int argc, char** argv,
 
 // The usage line, without its newline: `usage: step58 [--random-weights] [image.jpg|image.png]`.
 std::string usage(const std::string& program, const Spec& spec);
+
+// Python's TypeError, for the snapshots 09-22 that keep the book's run-time type check
+// (`if not isinstance(data, np.ndarray): raise TypeError(...)`). Uncaught, it prints
+// "TypeError: double is not supported" and the step exits with status 1, as the book's does.
+struct TypeError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+std::string type_name(const std::type_info& type);  // Python's type(x): the C++ name, "double"
+
+// `value` if it is a Wanted, else the book's TypeError naming its type.
+template <class Wanted, class T>
+Wanted must_be(T value) {
+  if constexpr (std::is_same_v<T, Wanted>) {
+    return value;
+  } else {
+    throw TypeError(type_name(typeid(T)) + " is not supported");
+  }
+}
 
 }  // namespace steps

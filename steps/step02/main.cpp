@@ -3,12 +3,8 @@
 // A Function takes a Variable, applies its forward computation to the data inside, and
 // hands back the result in a new Variable. Square is the first concrete function. The
 // base class only fixes the calling convention; each subclass says what forward computes.
-#include <cxxabi.h>
-
-#include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <string>
 #include <typeinfo>
 #include <utility>
 
@@ -44,21 +40,11 @@ class Square : public Function {
   np::ndarray forward(const np::ndarray& x) override { return np::pow(x, 2); }
 };
 
-// Python's type(y): the C++ type of an object, with the compiler's name made readable.
-template <class T>
-std::string type_name(const T& object) {
-  const char* mangled = typeid(object).name();
-  int status = 0;
-  std::unique_ptr<char, decltype(&std::free)> readable(
-      abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
-  return status == 0 ? readable.get() : mangled;
-}
-
 int main(int argc, char** argv) {
   steps::options(argc, argv);  // this step takes no options
   Variable x(np::array(10));
   Square f;
   Variable y = f(x);
-  std::cout << type_name(y) << "\n";
+  std::cout << steps::type_name(typeid(y)) << "\n";  // Python's type(y)
   std::cout << y.data << "\n";
 }

@@ -30,8 +30,6 @@ class Variable {
 
 using VariablePtr = std::shared_ptr<Variable>;
 
-void collect_at_exit(const FunctionPtr& f);  // below: how the cycles are freed in the end
-
 // enable_shared_from_this lets a function hand its outputs a shared_ptr to itself.
 class Function : public std::enable_shared_from_this<Function> {
  public:
@@ -44,9 +42,10 @@ class Function : public std::enable_shared_from_this<Function> {
     output->set_creator(shared_from_this());  // the output remembers its parent function
     this->input = input;
     // The function also keeps its output: output and creator now point at each other, a
-    // reference cycle that keeps both alive (step 17 breaks it).
+    // reference cycle that keeps both alive. Python's garbage collector frees such cycles;
+    // C++ has none, so here they live until the program ends, as the book's snapshots keep
+    // them until step 17 breaks them (steps/CMakeLists.txt tells the leak checker so).
     this->output = output;
-    collect_at_exit(shared_from_this());
     return output;
   }
 
@@ -56,20 +55,6 @@ class Function : public std::enable_shared_from_this<Function> {
   VariablePtr input;
   VariablePtr output;
 };
-
-// Python's garbage collector frees a function and its output once nothing else refers to
-// them, though they refer to each other; C++ has no such collector. So every function is
-// listed, and when the program ends the list cuts each cycle and everything is freed
-// (LeakSanitizer checks it). Step 17 removes the cycle itself.
-std::vector<std::weak_ptr<Function>> functions_made;
-struct CutCyclesAtExit {
-  ~CutCyclesAtExit() {
-    for (const std::weak_ptr<Function>& f : functions_made) {
-      if (FunctionPtr alive = f.lock()) alive->output.reset();
-    }
-  }
-} cut_cycles_at_exit;
-void collect_at_exit(const FunctionPtr& f) { functions_made.push_back(f); }
 
 void Variable::backward() {
   FunctionPtr f = creator;  // 1. the function that made this variable

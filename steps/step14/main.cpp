@@ -3,31 +3,16 @@
 // With y = x + x the old backward overwrote x's gradient with the second contribution:
 // gradients are now summed. cleargrad() resets a gradient, so that a variable can be reused
 // for a new computation.
-#include <cxxabi.h>
-
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <type_traits>
-#include <typeinfo>
 #include <utility>
 #include <vector>
 
 #include "np/np.hpp"
 #include "step_options.hpp"
-
-// Python's type(x) for the error message: the C++ name of a type, demangled.
-template <class T>
-std::string type_name() {
-  const char* mangled = typeid(T).name();
-  int status = 0;
-  std::unique_ptr<char, decltype(&std::free)> readable(
-      abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
-  return status == 0 ? readable.get() : mangled;
-}
 
 class Function;
 // Variables and functions refer to each other, as Python objects do, through shared_ptr.
@@ -35,14 +20,12 @@ using FunctionPtr = std::shared_ptr<Function>;
 
 class Variable {
  public:
-  // An array, or None (np::none); anything else is rejected at run time, as the book does.
+  // An array, or None (np::none); anything else is the book's TypeError, at run time.
   // C++ could reject it at compile time instead, with a constructor that takes only arrays.
   template <class T>
   explicit Variable([[maybe_unused]] T data) {
-    if constexpr (std::is_same_v<T, np::ndarray>) {
-      this->data = std::move(data);
-    } else if constexpr (!std::is_same_v<T, std::nullopt_t>) {
-      throw std::invalid_argument(type_name<T>() + " is not supported");
+    if constexpr (!std::is_same_v<T, std::nullopt_t>) {
+      this->data = steps::must_be<np::ndarray>(std::move(data));
     }
   }
 
@@ -66,8 +49,6 @@ using Arrays = std::vector<np::ndarray>;
 // as_array. The array layer always returns arrays: here as_array has nothing left to convert.
 np::ndarray as_array(np::ndarray x) { return x; }
 
-void collect_at_exit(const FunctionPtr& f);  // below: how the cycles are freed in the end
-
 class Function : public std::enable_shared_from_this<Function> {
  public:
   virtual ~Function() = default;
@@ -84,8 +65,7 @@ class Function : public std::enable_shared_from_this<Function> {
 
     for (const VariablePtr& output : outputs) output->set_creator(shared_from_this());
     this->inputs = inputs;
-    this->outputs = outputs;
-    collect_at_exit(shared_from_this());
+    this->outputs = outputs;  // the book's reference cycle (see step 07)
     return outputs;
   }
 
@@ -96,20 +76,6 @@ class Function : public std::enable_shared_from_this<Function> {
   Variables inputs;
   Variables outputs;
 };
-
-// Python's garbage collector frees a function and its outputs once nothing else refers to
-// them, though they refer to each other; C++ has no such collector. So every function is
-// listed, and when the program ends the list cuts each cycle and everything is freed
-// (LeakSanitizer checks it). Step 17 removes the cycle itself.
-std::vector<std::weak_ptr<Function>> functions_made;
-struct CutCyclesAtExit {
-  ~CutCyclesAtExit() {
-    for (const std::weak_ptr<Function>& f : functions_made) {
-      if (FunctionPtr alive = f.lock()) alive->outputs.clear();
-    }
-  }
-} cut_cycles_at_exit;
-void collect_at_exit(const FunctionPtr& f) { functions_made.push_back(f); }
 
 void Variable::backward() {
   if (!grad.defined()) grad = np::ones_like(data);

@@ -3,17 +3,12 @@
 // A function held its outputs and each output held the function as its creator: a cycle of
 // shared_ptrs that is never freed. Functions now refer to their outputs through weak_ptr, so
 // a graph goes away as soon as the user's last variable in it does; the counts show it.
-#include <cxxabi.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <type_traits>
-#include <typeinfo>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -21,30 +16,18 @@
 #include "np/np.hpp"
 #include "step_options.hpp"
 
-// Python's type(x) for the error message: the C++ name of a type, demangled.
-template <class T>
-std::string type_name() {
-  const char* mangled = typeid(T).name();
-  int status = 0;
-  std::unique_ptr<char, decltype(&std::free)> readable(
-      abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
-  return status == 0 ? readable.get() : mangled;
-}
-
 class Function;
 // Variables and functions refer to each other, as Python objects do, through shared_ptr.
 using FunctionPtr = std::shared_ptr<Function>;
 
 class Variable {
  public:
-  // An array, or None (np::none); anything else is rejected at run time, as the book does.
+  // An array, or None (np::none); anything else is the book's TypeError, at run time.
   // C++ could reject it at compile time instead, with a constructor that takes only arrays.
   template <class T>
   explicit Variable([[maybe_unused]] T data) {
-    if constexpr (std::is_same_v<T, np::ndarray>) {
-      this->data = std::move(data);
-    } else if constexpr (!std::is_same_v<T, std::nullopt_t>) {
-      throw std::invalid_argument(type_name<T>() + " is not supported");
+    if constexpr (!std::is_same_v<T, std::nullopt_t>) {
+      this->data = steps::must_be<np::ndarray>(std::move(data));
     }
     ++alive;
   }

@@ -3,33 +3,18 @@
 // Two savings. backward() forgets the gradients of intermediate variables unless asked to
 // keep them (retain_grad). And Config::enable_backprop switches graph recording off for
 // computations that will never be differentiated, such as inference: no_grad().
-#include <cxxabi.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <type_traits>
-#include <typeinfo>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "np/np.hpp"
 #include "step_options.hpp"
-
-// Python's type(x) for the error message: the C++ name of a type, demangled.
-template <class T>
-std::string type_name() {
-  const char* mangled = typeid(T).name();
-  int status = 0;
-  std::unique_ptr<char, decltype(&std::free)> readable(
-      abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
-  return status == 0 ? readable.get() : mangled;
-}
 
 // Python's class attribute Config.enable_backprop: a static member, one for the program.
 struct Config {
@@ -63,14 +48,12 @@ using FunctionPtr = std::shared_ptr<Function>;
 
 class Variable {
  public:
-  // An array, or None (np::none); anything else is rejected at run time, as the book does.
+  // An array, or None (np::none); anything else is the book's TypeError, at run time.
   // C++ could reject it at compile time instead, with a constructor that takes only arrays.
   template <class T>
   explicit Variable([[maybe_unused]] T data) {
-    if constexpr (std::is_same_v<T, np::ndarray>) {
-      this->data = std::move(data);
-    } else if constexpr (!std::is_same_v<T, std::nullopt_t>) {
-      throw std::invalid_argument(type_name<T>() + " is not supported");
+    if constexpr (!std::is_same_v<T, std::nullopt_t>) {
+      this->data = steps::must_be<np::ndarray>(std::move(data));
     }
   }
 

@@ -2,35 +2,20 @@
 //
 // A variable gets a name, forwards shape, ndim, size, dtype and len to its data, and prints
 // as variable(...) with NumPy's layout of the data inside.
-#include <cxxabi.h>
-
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <ostream>
-#include <stdexcept>
 #include <string>
 #include <type_traits>
-#include <typeinfo>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "np/np.hpp"
 #include "step_options.hpp"
-
-// Python's type(x) for the error message: the C++ name of a type, demangled.
-template <class T>
-std::string type_name() {
-  const char* mangled = typeid(T).name();
-  int status = 0;
-  std::unique_ptr<char, decltype(&std::free)> readable(
-      abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
-  return status == 0 ? readable.get() : mangled;
-}
 
 // Python's class attribute Config.enable_backprop: a static member, one for the program.
 struct Config {
@@ -64,14 +49,12 @@ using FunctionPtr = std::shared_ptr<Function>;
 
 class Variable {
  public:
-  // An array, or None (np::none); anything else is rejected at run time, as the book does.
+  // An array, or None (np::none); anything else is the book's TypeError, at run time.
   // C++ could reject it at compile time instead, with a constructor that takes only arrays.
   template <class T>
   explicit Variable([[maybe_unused]] T data, std::string name = {}) : name(std::move(name)) {
-    if constexpr (std::is_same_v<T, np::ndarray>) {
-      this->data = std::move(data);
-    } else if constexpr (!std::is_same_v<T, std::nullopt_t>) {
-      throw std::invalid_argument(type_name<T>() + " is not supported");
+    if constexpr (!std::is_same_v<T, std::nullopt_t>) {
+      this->data = steps::must_be<np::ndarray>(std::move(data));
     }
   }
 

@@ -57,7 +57,6 @@ int main(int argc, char** argv) {
     const double avg_loss = sum_loss / static_cast<double>(data_size);
     std::printf("epoch %ld, loss %.2f\n", epoch + 1, avg_loss);
   }
-  std::fflush(stdout);
 
   utils::plot_decision_regions([&](const Variable& v) { return model(v); }, x, t, "step48.png");
 }

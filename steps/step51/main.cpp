@@ -70,7 +70,6 @@ int main(int argc, char** argv) try {
     }
 
     std::printf("test loss: %.4f, accuracy: %.4f\n", sum_loss / test_size, sum_acc / test_size);
-    std::fflush(stdout);
   }
 } catch (const dezero::datasets::DataError& e) {
   std::cerr << "step51: " << e.what() << "\n";

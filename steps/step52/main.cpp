@@ -59,7 +59,6 @@ int main(int argc, char** argv) try {
     const std::chrono::duration<double> elapsed_time = std::chrono::steady_clock::now() - start;
     std::printf("epoch: %ld, loss: %.4f, time: %.4f[sec]\n", epoch + 1, sum_loss / train_size,
                 elapsed_time.count());
-    std::fflush(stdout);
   }
 } catch (const dezero::datasets::DataError& e) {
   std::cerr << "step52: " << e.what() << "\n";

@@ -51,7 +51,6 @@ int main(int argc, char** argv) try {
     }
 
     std::printf("epoch: %ld, loss: %.4f\n", epoch + 1, sum_loss / train_size);
-    std::fflush(stdout);
   }
 
   model.save_weights("my_mlp.npz");

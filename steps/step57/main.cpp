@@ -4,14 +4,10 @@
 // convolution becomes one matrix product: a (1, 3, 7, 7) image and a 5x5 kernel give 3 x 3
 // positions, each a row of 3 x 5 x 5 values. conv2d_simple is the book's first convolution,
 // made of Im2col, Linear, Reshape and Transpose nodes, so backward comes with it. (The
-// library's conv2d and pooling are single graph nodes; see dezero/functions_conv.hpp.)
-//
-// Beyond the book, the step draws two pictures: im2col.png, the four 3x3 windows of a 4x4
-// image and the rows they become (computed by F::im2col_array), and conv2d_simple.png, the
-// graph of a small conv2d_simple with its shapes.
+// library's conv2d and pooling are single graph nodes; see dezero/functions_conv.hpp. The
+// pictures of im2col and of conv2d_simple's graph in docs/stage5.md are drawn by
+// tools/draw_im2col.cpp.)
 #include <iostream>
-#include <sstream>
-#include <string>
 
 #include "dezero/dezero.hpp"
 #include "step_options.hpp"
@@ -19,54 +15,6 @@
 using dezero::Variable;
 namespace F = dezero::functions;
 namespace utils = dezero::utils;
-
-namespace {
-
-// One colour per window, for the picture.
-const char* const colours[] = {"#ffc9c9", "#b2f2bb", "#a5d8ff", "#ffec99"};
-
-// A table of numbers as a Graphviz HTML label; cell (i, j) is coloured colour(i, j) (or white).
-template <class Colour>
-std::string table(const np::ndarray& a, Colour colour) {
-  std::ostringstream os;
-  os << "<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"4\">";
-  const std::int64_t rows = a.shape()[0], cols = a.shape()[1];
-  for (std::int64_t i = 0; i < rows; ++i) {
-    os << "<tr>";
-    for (std::int64_t j = 0; j < cols; ++j) {
-      os << "<td";
-      if (const char* c = colour(i, j)) os << " bgcolor=\"" << c << "\"";
-      os << ">" << static_cast<long>(a.flat(i * cols + j)) << "</td>";
-    }
-    os << "</tr>";
-  }
-  os << "</table>>";
-  return os.str();
-}
-
-// im2col of a 4x4 image with a 3x3 kernel: each window (left) becomes one row (right).
-void draw_im2col() {
-  const np::ndarray img = np::arange(16).reshape({1, 1, 4, 4});
-  const np::ndarray col = F::im2col_array(img, 3, 1, 0, /*to_matrix=*/true);  // (4, 9)
-  std::ostringstream dot;
-  dot << "digraph im2col {\nrankdir=LR\nnode [shape=plaintext, fontname=\"Helvetica\"]\n"
-      << "label=\"im2col: x (1, 1, 4, 4), kernel 3x3, stride 1, pad 0 -> col (4, 9)\"\n";
-  for (int w = 0; w < 4; ++w) {
-    const int top = w / 2, left = w % 2;  // the window's corner
-    dot << "win" << w << " [label="
-        << table(img.reshape({4, 4}), [&](std::int64_t i, std::int64_t j) -> const char* {
-             return i >= top && i < top + 3 && j >= left && j < left + 3 ? colours[w] : nullptr;
-           })
-        << "]\n";
-  }
-  dot << "col [label=" << table(col, [](std::int64_t i, std::int64_t) { return colours[i]; })
-      << "]\n";
-  for (int w = 0; w < 4; ++w) dot << "win" << w << " -> col [color=\"" << colours[w] << "\", penwidth=3]\n";
-  dot << "}\n";
-  utils::draw_dot(dot.str(), "im2col.png");
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   steps::options(argc, argv);  // this step takes no options
@@ -91,14 +39,4 @@ int main(int argc, char** argv) {
   y.backward();
   std::cout << y.shape() << "\n";         // (1, 8, 15, 15)
   std::cout << x.grad().shape() << "\n";  // (1, 5, 15, 15)
-
-  // The pictures (see the top of the file).
-  draw_im2col();
-  const Variable small(np::random::randn({1, 2, 4, 4}), "x");
-  Variable w(np::random::randn({3, 2, 3, 3}), "W");
-  Variable b(np::zeros({3}), "b");
-  Variable z = F::conv2d_simple(small, w, b, 1, 1);
-  z.name() = std::string(1, 'y');  // (not = "y": GCC 12 warns falsely, bug 105329)
-  utils::plot_dot_graph(z, /*verbose=*/true, "conv2d_simple.png");
-  std::cerr << "step57: wrote im2col.png and conv2d_simple.png\n";
 }

@@ -78,7 +78,6 @@ int main(int argc, char** argv) {
 
     const double avg_loss = loss.data().item<double>() / static_cast<double>(count);
     std::printf("| epoch %ld | loss %f\n", epoch + 1, avg_loss);
-    std::fflush(stdout);
   }
 
   // Plot

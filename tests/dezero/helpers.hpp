@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -56,6 +59,26 @@ std::string printed(const T& value) {
   std::ostringstream os;
   os << value;
   return os.str();
+}
+
+// The fixture of the Cnn tests (test_layers_conv, test_models, test_image): the global
+// generator seeded with 0 and a scratch folder dir_.
+class Cnn : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    np::random::seed(0);
+    dir_ = std::filesystem::temp_directory_path() / ("dezero_cnn_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+// The keys of layer.flatten_params(), in order: "conv1_1/W", "conv1_1/b", ...
+inline std::vector<std::string> names(const dezero::layers::Layer& layer) {
+  std::vector<std::string> out;
+  for (const auto& [name, p] : layer.flatten_params()) out.push_back(name);
+  return out;
 }
 
 }  // namespace dztest

@@ -67,6 +67,26 @@ inline void write_bytes(const fs::path& path, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
+// Runs `attempt` (true: what it tried behaved as it should) as a user without privileges:
+// in this process, or when the tests run as root (as CI does; root may write anywhere), in a
+// child process that has become the user nobody (65534). Returns 0 when the attempt passed,
+// 1 when it failed, 3 when root could not drop its privileges. The files involved must be
+// readable by others.
+template <class Attempt>
+int as_unprivileged_user(Attempt attempt) {
+  if (::geteuid() != 0) return attempt() ? 0 : 1;
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) return 3;
+  if (pid == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+    ::_exit(attempt() ? 0 : 1);
+  }
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return 1;
+  return WEXITSTATUS(status);
+}
+
 // True when /usr/bin/python3 can import numpy (checked once).
 inline bool have_numpy() {
   static const bool ok =

@@ -189,6 +189,20 @@ TEST(Elementwise, MaximumMinimumPropagateNan) {
   EXPECT_TRUE(array_is(np::minimum(np::array({1, 5}), np::ndarray(3)), {2}, np::int64, {1, 3}));
 }
 
+TEST(Elementwise, MaximumMinimumAndClipGiveTheSecondOperandOnATie) {
+  // NumPy 1.24: np.maximum([-0., 0.], [0., -0.]) -> [0., -0.], np.minimum likewise, and
+  // np.clip(np.array([-0., 0.]), 0., 1.) -> [0., 0.] (what the book's relu prints for -0.)
+  const auto a = np::array({-0.0, 0.0}), b = np::array({0.0, -0.0});
+  for (const np::ndarray& r : {np::maximum(a, b), np::minimum(a, b)}) {
+    EXPECT_FALSE(std::signbit(r.flat(0)));
+    EXPECT_TRUE(std::signbit(r.flat(1)));
+  }
+  const np::ndarray c = np::clip(a, np::ndarray(0.0), np::ndarray(1.0));
+  EXPECT_FALSE(std::signbit(c.flat(0)));
+  EXPECT_FALSE(std::signbit(c.flat(1)));
+  EXPECT_EQ(np::str(np::maximum(np::array({-0.0f}), np::ndarray(0.0))), "[0.]");
+}
+
 TEST(Elementwise, Clip) {
   // np.clip(np.array([-2., 0.5, 3]), 0, 1) -> [0, 0.5, 1]
   EXPECT_TRUE(array_is(np::clip(np::array({-2.0, 0.5, 3.0}), np::ndarray(0), np::ndarray(1)), {3},

@@ -539,6 +539,16 @@ TEST_F(NnFunctions, ReLU) {
                              np::random::randn({2, 3, 4})));
 }
 
+TEST_F(NnFunctions, ReLUOfNegativeZeroIsPositiveZero) {
+  // np.maximum(np.array([-0.0, 0.0, -1.0]), 0.0) -> [0. 0. 0.]: NumPy's maximum gives its
+  // second operand on a tie, so the book's relu never prints -0.
+  const Variable y = F::relu(Variable(np::array({-0.0, 0.0, -1.0})));
+  for (std::int64_t i = 0; i < 3; ++i) EXPECT_FALSE(std::signbit(y.data().flat(i))) << i;
+  EXPECT_EQ(np::str(y.data()), "[0. 0. 0.]");
+  EXPECT_EQ(np::str(F::relu(Variable(np::array({-0.0f, 2.0f}))).data()), "[0. 2.]");
+  EXPECT_FALSE(std::signbit(F::relu(Variable(np::array(-0.0))).data().flat(0)));
+}
+
 TEST_F(NnFunctions, LeakyReLU) {
   const Variable x(x1());
   const Variable y = F::leaky_relu(x);  // slope 0.2
