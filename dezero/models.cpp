@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "dezero/functions_conv.hpp"
+#include "dezero/download.hpp"
 #include "dezero/utils.hpp"
 
 namespace dezero::models {
