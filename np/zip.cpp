@@ -97,14 +97,33 @@ bool is_ascii(const std::string& s) {
 
 // ===================================== writing ==============================================
 
+namespace {
+struct Entry {
+  const std::string* name;
+  std::uint16_t flags, method, version;
+  std::uint32_t crc;
+  std::uint64_t compressed, size, offset;
+};
+
+// The fields a local header and a directory entry share, from "version needed to extract" to
+// the length of the extra field; 0xffffffff for a size that is in the ZIP64 extra.
+void put_shared_fields(std::string& out, const Entry& e, std::uint64_t compressed,
+                       std::uint64_t size, std::size_t extra_size) {
+  put16(out, e.version);
+  put16(out, e.flags);
+  put16(out, e.method);
+  put16(out, 0);  // 00:00
+  put16(out, dos_date_1980);
+  put32(out, e.crc);
+  put32(out, compressed);
+  put32(out, size);
+  put16(out, e.name->size());
+  put16(out, extra_size);
+}
+}  // namespace
+
 std::string archive(const std::vector<std::pair<std::string, std::string>>& members,
                     bool compress, const std::string& where, std::uint64_t limit) {
-  struct Entry {
-    const std::string* name;
-    std::uint16_t flags, method, version;
-    std::uint32_t crc;
-    std::uint64_t compressed, size, offset;
-  };
   std::vector<Entry> entries;
   std::string out;
   for (const auto& [name, bytes] : members) {
@@ -117,16 +136,7 @@ std::string archive(const std::vector<std::pair<std::string, std::string>>& memb
     const bool big = e.size >= limit || e.compressed >= limit;
     if (big || e.offset >= limit) e.version = 45;  // ZIP64
     put32(out, local_signature);
-    put16(out, e.version);
-    put16(out, e.flags);
-    put16(out, e.method);
-    put16(out, 0);
-    put16(out, dos_date_1980);
-    put32(out, e.crc);
-    put32(out, big ? marker32 : e.compressed);
-    put32(out, big ? marker32 : e.size);
-    put16(out, name.size());
-    put16(out, big ? 20 : 0);
+    put_shared_fields(out, e, big ? marker32 : e.compressed, big ? marker32 : e.size, big ? 20 : 0);
     out += name;
     if (big) {  // the local ZIP64 extra holds both sizes
       put16(out, zip64_extra_id);
@@ -150,16 +160,7 @@ std::string archive(const std::vector<std::pair<std::string, std::string>>& memb
                         offset = field(e.offset);
     put32(out, central_signature);
     put16(out, 3u << 8 | e.version);  // made by Unix
-    put16(out, e.version);
-    put16(out, e.flags);
-    put16(out, e.method);
-    put16(out, 0);
-    put16(out, dos_date_1980);
-    put32(out, e.crc);
-    put32(out, compressed);
-    put32(out, size);
-    put16(out, e.name->size());
-    put16(out, extra.empty() ? 0 : extra.size() + 4);
+    put_shared_fields(out, e, compressed, size, extra.empty() ? 0 : extra.size() + 4);
     put16(out, 0);               // comment
     put16(out, 0);               // disk
     put16(out, 0);               // internal attributes
@@ -374,6 +375,19 @@ Reader::Stream::Stream(const Reader& reader, const Member& member, std::string w
 
 Reader::Stream::~Stream() { delete inflater_; }
 
+void Reader::Stream::refill() {
+  z_stream& z = inflater_->z;
+  if (z.avail_in > 0 || consumed_ == member_.compressed_size) return;
+  const std::size_t k = static_cast<std::size_t>(
+      std::min<std::uint64_t>(inflater_->input.size(), member_.compressed_size - consumed_));
+  if (reader_.read_at_(inflater_->input.data(), k, data_offset_ + consumed_) != k) {
+    throw io_error(msg(where_, ": the archive is corrupt: the file ends inside the member"));
+  }
+  consumed_ += k;
+  z.next_in = reinterpret_cast<Bytef*>(inflater_->input.data());
+  z.avail_in = static_cast<uInt>(k);
+}
+
 std::size_t Reader::Stream::read(char* out, std::size_t n) {
   const std::string corrupt = msg(where_, ": the archive is corrupt: ");
   n = static_cast<std::size_t>(std::min<std::uint64_t>(n, member_.size - produced_));
@@ -389,16 +403,7 @@ std::size_t Reader::Stream::read(char* out, std::size_t n) {
     z.next_out = reinterpret_cast<Bytef*>(out);
     z.avail_out = static_cast<uInt>(n);
     while (z.avail_out > 0 && !inflater_->ended) {
-      if (z.avail_in == 0 && consumed_ < member_.compressed_size) {
-        const std::size_t k = static_cast<std::size_t>(
-            std::min<std::uint64_t>(inflater_->input.size(), member_.compressed_size - consumed_));
-        if (reader_.read_at_(inflater_->input.data(), k, data_offset_ + consumed_) != k) {
-          throw io_error(msg(corrupt, "the file ends inside the member"));
-        }
-        consumed_ += k;
-        z.next_in = reinterpret_cast<Bytef*>(inflater_->input.data());
-        z.avail_in = static_cast<uInt>(k);
-      }
+      refill();
       const int status = inflate(&z, Z_NO_FLUSH);
       if (status == Z_STREAM_END) {
         inflater_->ended = true;
@@ -426,16 +431,7 @@ void Reader::Stream::finish() {
     z.next_out = reinterpret_cast<Bytef*>(scratch);
     z.avail_out = 1;
     for (;;) {
-      if (z.avail_in == 0 && consumed_ < member_.compressed_size) {
-        const std::size_t k = static_cast<std::size_t>(
-            std::min<std::uint64_t>(inflater_->input.size(), member_.compressed_size - consumed_));
-        if (reader_.read_at_(inflater_->input.data(), k, data_offset_ + consumed_) != k) {
-          throw io_error(msg(corrupt, "the file ends inside the member"));
-        }
-        consumed_ += k;
-        z.next_in = reinterpret_cast<Bytef*>(inflater_->input.data());
-        z.avail_in = static_cast<uInt>(k);
-      }
+      refill();
       const int status = inflate(&z, Z_NO_FLUSH);
       if (status == Z_STREAM_END && z.avail_out == 1) break;
       if (z.avail_out == 0) {

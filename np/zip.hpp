@@ -60,6 +60,7 @@ class Reader {
 
    private:
     struct Inflater;
+    void refill();  // more compressed bytes from the file when the inflater has used them up
     const Reader& reader_;
     const Member& member_;
     std::string where_;
