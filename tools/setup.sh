@@ -3,7 +3,8 @@
 
 # Everything comes from Debian's archive; nothing is downloaded at build or test time.
 DEZERO_PACKAGES=(cmake ninja-build g++ libeigen3-dev libgtest-dev graphviz gnuplot-nox
-                 zlib1g-dev libcurl4-openssl-dev libstb-dev dataset-fashion-mnist)
+                 zlib1g-dev libcurl4-openssl-dev libstb-dev dataset-fashion-mnist
+                 pkg-config dpkg-dev)
 
 ensure_packages() {
   local missing=()
