@@ -17,6 +17,8 @@ function(dezero_library_properties target)
     set(map ${PROJECT_SOURCE_DIR}/cmake/dezero.map)
     target_link_options(${target} PRIVATE "LINKER:--version-script=${map}" "LINKER:--no-undefined")
     set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${map})
+    # libdezero_data.so finds libdezero.so beside it wherever the tree is installed or unpacked
+    set_target_properties(${target} PROPERTIES INSTALL_RPATH "$ORIGIN")
     # Calls inside the library need not go through the PLT as if another library could
     # replace the callee.
     target_compile_options(${target} PRIVATE -fno-semantic-interposition)

@@ -81,6 +81,7 @@ pkg_config)
   # (word splitting of the flags is meant)
   # shellcheck disable=SC2086
   "$cxx" -O1 "$consumer/main.cpp" -o "$work/pkg_config/consumer" $flags
+  export LD_LIBRARY_PATH=$prefix/lib  # (shared builds: a prefix outside the loader's paths)
   check_output "$work/pkg_config/consumer"
   pkg-config --exists --print-errors dezero-data
   ;;
@@ -147,7 +148,8 @@ exports)
     if grep -q 'Eigen::\|stbi' <<<"$symbols"; then echo "FAIL: $so exports Eigen or stb"; grep 'Eigen::\|stbi' <<<"$symbols" | head; exit 1; fi
     echo "$so: $(wc -l <<<"$symbols") symbols, all of np:: and dezero::"
   done
-  nm -D -C --defined-only libdezero_np.so | grep -q 'typeinfo for np::io_error' || { echo "FAIL: np::io_error's typeinfo is not exported"; exit 1; }
+  symbols=$(nm -D -C --defined-only libdezero_np.so)
+  grep -q 'typeinfo for np::io_error' <<<"$symbols" || { echo "FAIL: np::io_error's typeinfo is not exported"; exit 1; }
   echo "consumer ran: ok (exports)"
   ;;
 *)
