@@ -112,7 +112,7 @@ function(dezero_add_step number)
   if(STEP_SELF_CONTAINED)
     target_link_libraries(${name} PRIVATE np dezero_options)
   else()
-    target_link_libraries(${name} PRIVATE dezero dezero_options)
+    target_link_libraries(${name} PRIVATE dezero dezero_data dezero_options)
   endif()
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/steps/${name})
 

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <vector>
 
+#include "dezero/download.hpp"
 #include "dezero/utils.hpp"
 
 namespace dezero::datasets {

@@ -9,6 +9,7 @@
 #include "dezero/cuda.hpp"
 #include "dezero/dataloaders.hpp"
 #include "dezero/datasets.hpp"
+#include "dezero/download.hpp"
 #include "dezero/functions.hpp"
 #include "dezero/functions_conv.hpp"
 #include "dezero/image.hpp"

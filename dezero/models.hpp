@@ -90,6 +90,8 @@ class MLP : public Model {
 };
 
 // ===================================== VGG16 ================================================
+// (VGG16 and ResNet are defined in the dezero::data library, dezero/models_imagenet.cpp: their
+// pretrained weights are downloaded and VGG16 reads images. Link dezero::data to use them.)
 // The book's VGG16 (Simonyan and Zisserman's configuration D): thirteen 3x3 convolutions with
 // padding 1 and ReLU in five groups, each group followed by 2x2 max pooling, then fc6 and fc7
 // (4096, ReLU, dropout while training) and fc8 (1000 ImageNet classes). Input (N, 3, 224, 224)

@@ -1,11 +1,10 @@
 // .npy and .npz files (see io.hpp). The NPY header is written and parsed here; the zip
-// container is libzip's, built in memory and written with write_file_atomically.
+// container is np/zip.cpp's (zlib), built in memory and written with write_file_atomically.
 #include "np/io.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zip.h>
 
 #include <algorithm>
 #include <bit>
@@ -21,6 +20,7 @@
 #include <utility>
 
 #include "np/detail.hpp"
+#include "np/zip.hpp"
 
 namespace np {
 
@@ -377,7 +377,7 @@ struct InputFile {
     size = static_cast<std::uint64_t>(st.st_size);
     if (size == 0) {
       ::close(fd);
-      // (libzip would take an empty file for an empty archive; NumPy finds no data in it.)
+      // (NumPy finds no data in an empty file, though it is no zip archive either.)
       throw io_error(msg(op, ": ", quoted(path), ": the file is empty"));
     }
   }
@@ -386,8 +386,6 @@ struct InputFile {
   }
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
-  // Hands the descriptor over (to libzip).
-  int release() { return std::exchange(fd, -1); }
 };
 
 // The permission bits a new file gets (0666 less the umask), as open(2) would give it; mkstemp
@@ -425,85 +423,6 @@ fs::path with_extension(const fs::path& path, const char* ext) {
   return fs::path(s + e);
 }
 
-// ===================================== zip (libzip) =========================================
-
-struct ZipError {
-  zip_error_t error;
-  ZipError() { zip_error_init(&error); }
-  ~ZipError() { zip_error_fini(&error); }
-  std::string str() { return zip_error_strerror(&error); }
-};
-
-// NumPy's zip members carry the zip format's earliest date (1980-01-01 00:00), whatever the
-// day, and the permissions rw------- (Python's zipfile for members written through open()).
-std::time_t zip_epoch() {
-  std::tm tm{};
-  tm.tm_year = 80;
-  tm.tm_mon = 0;
-  tm.tm_mday = 1;
-  tm.tm_isdst = -1;
-  return std::mktime(&tm);  // DOS times are local times, and libzip converts with localtime
-}
-
-// The bytes of a zip archive holding `members` (name, bytes), stored or deflated.
-std::string zip_archive(const std::vector<std::pair<std::string, std::string>>& members,
-                        bool compress, const std::string& where) {
-  if (members.empty()) {
-    // libzip writes nothing at all for an empty archive; NumPy writes an empty zip: just the
-    // end-of-central-directory record.
-    std::string eocd = "PK\x05\x06";
-    eocd.append(18, '\0');
-    return eocd;
-  }
-  ZipError error;
-  zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &error.error);
-  if (!buffer) throw io_error(msg(where, ": libzip: ", error.str()));
-  zip_t* za = zip_open_from_source(buffer, ZIP_TRUNCATE, &error.error);
-  if (!za) {
-    zip_source_free(buffer);
-    throw io_error(msg(where, ": libzip: ", error.str()));
-  }
-  // The archive owns the buffer and zip_close would free it; we read it afterwards.
-  zip_source_keep(buffer);
-  std::unique_ptr<zip_source_t, void (*)(zip_source_t*)> keep(buffer, zip_source_free);
-  auto fail = [&](const std::string& what) -> io_error {
-    std::string text = msg(where, ": ", what, ": ", zip_strerror(za));
-    zip_discard(za);
-    return io_error(text);
-  };
-  const std::time_t mtime = zip_epoch();
-  for (const auto& [name, bytes] : members) {
-    zip_source_t* source = zip_source_buffer(za, bytes.data(), bytes.size(), 0);
-    if (!source) throw fail(msg("cannot add member '", name, "'"));
-    const zip_int64_t index = zip_file_add(za, name.c_str(), source, ZIP_FL_ENC_GUESS);
-    if (index < 0) {
-      zip_source_free(source);
-      throw fail(msg("cannot add member '", name, "'"));
-    }
-    const auto i = static_cast<zip_uint64_t>(index);
-    // Level 6 is zlib's default, which Python's zipfile uses.
-    if (zip_set_file_compression(za, i, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, compress ? 6 : 0) < 0 ||
-        zip_file_set_mtime(za, i, mtime, 0) < 0 ||
-        zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX, 0600u << 16) < 0) {
-      throw fail(msg("cannot set up member '", name, "'"));
-    }
-  }
-  if (zip_close(za) < 0) throw fail("cannot build the zip archive");
-
-  // Read the finished archive back out of the memory buffer.
-  if (zip_source_open(buffer) < 0 || zip_source_seek(buffer, 0, SEEK_END) < 0) {
-    throw io_error(msg(where, ": libzip: ", zip_error_strerror(zip_source_error(buffer))));
-  }
-  const zip_int64_t size = zip_source_tell(buffer);
-  std::string out(static_cast<std::size_t>(size < 0 ? 0 : size), '\0');
-  const bool ok = size >= 0 && zip_source_seek(buffer, 0, SEEK_SET) == 0 &&
-                  zip_source_read(buffer, out.data(), out.size()) == size;
-  std::string problem = ok ? "" : zip_error_strerror(zip_source_error(buffer));
-  zip_source_close(buffer);
-  if (!ok) throw io_error(msg(where, ": libzip: ", problem));
-  return out;
-}
-
 fs::path savez_impl(const fs::path& path_in, const NpzEntries& arrays, bool compress,
                     const char* op) {
   const fs::path path = with_extension(path_in, ".npz");
@@ -521,7 +440,7 @@ fs::path savez_impl(const fs::path& path_in, const NpzEntries& arrays, bool comp
     }
     members.emplace_back(key + ".npy", to_npy(array));
   }
-  write_file_atomically(path, zip_archive(members, compress, where), op);
+  write_file_atomically(path, zip::archive(members, compress, where), op);
   return path;
 }
 
@@ -635,46 +554,32 @@ std::map<std::string, ndarray> load_npz(const fs::path& path) {
       std::string_view(magic, 6) == std::string_view(magic_prefix, 6)) {
     throw io_error(msg(where, ": this is an .npy file, not an .npz archive (use np::load)"));
   }
-  int code = 0;
-  // ZIP_CHECKCONS: the local headers must agree with the central directory.
-  zip_t* za = zip_fdopen(input.fd, ZIP_RDONLY | ZIP_CHECKCONS, &code);
-  if (!za) {
-    ZipError e;
-    zip_error_init_with_code(&e.error, code);
-    throw io_error(msg(where, ": not a readable zip archive: ", e.str()));
-  }
-  input.release();  // libzip closes it
-  std::unique_ptr<zip_t, void (*)(zip_t*)> archive(za, zip_discard);
+  // pread: the members are read one after another, each from where the directory says.
+  const zip::ReadAt read_at = [&](char* out, std::size_t n, std::uint64_t offset) -> std::size_t {
+    std::size_t done = 0;
+    while (done < n) {
+      const ssize_t got = ::pread(input.fd, out + done, n - done, static_cast<off_t>(offset + done));
+      if (got == 0) break;
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        throw io_error(msg(where, ": cannot read: ", std::strerror(errno)));
+      }
+      done += static_cast<std::size_t>(got);
+    }
+    return done;
+  };
+  const zip::Reader archive(read_at, input.size, where);
 
   std::map<std::string, ndarray> out;
-  const zip_int64_t entries = zip_get_num_entries(za, 0);
-  for (zip_int64_t i = 0; i < entries; ++i) {
-    const auto index = static_cast<zip_uint64_t>(i);
-    zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_stat_index(za, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
-        !(st.valid & ZIP_STAT_SIZE)) {
-      throw io_error(msg(where, ": member ", i, ": ", zip_strerror(za)));
-    }
-    const std::string name = st.name;
-    if (ends_with(name, "/")) continue;  // a folder entry
-    const std::string member = msg(where, ", member '", name, "'");
-    zip_file_t* file = zip_fopen_index(za, index, 0);
-    if (!file) throw io_error(msg(member, ": ", zip_strerror(za)));
-    std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> close(file, zip_fclose);
-    const ByteSource source = [&](char* buffer, std::size_t n) -> std::size_t {
-      const zip_int64_t got = zip_fread(file, buffer, n);
-      if (got < 0) throw io_error(msg(member, ": the archive is corrupt: ", zip_file_strerror(file)));
-      return static_cast<std::size_t>(got);
-    };
+  for (const zip::Member& m : archive.members()) {
+    if (ends_with(m.name, "/")) continue;  // a folder entry
+    const std::string member = msg(where, ", member '", m.name, "'");
+    zip::Reader::Stream stream(archive, m, member);
+    const ByteSource source = [&](char* buffer, std::size_t n) { return stream.read(buffer, n); };
     // As NumPy's NpzFile: "x.npy" is the array "x"; other members must still be NPY data.
-    const std::string key = ends_with(name, ".npy") ? name.substr(0, name.size() - 4) : name;
-    ndarray a = read_npy(source, st.size, member);
-    if (const int err = zip_fclose(close.release()); err != 0) {
-      ZipError e;
-      zip_error_init_with_code(&e.error, err);
-      throw io_error(msg(member, ": the archive is corrupt: ", e.str()));
-    }
+    const std::string key = ends_with(m.name, ".npy") ? m.name.substr(0, m.name.size() - 4) : m.name;
+    ndarray a = read_npy(source, m.size, member);
+    stream.finish();  // the CRC and the length
     if (!out.emplace(key, std::move(a)).second) {
       throw io_error(msg(where, ": the key '", key, "' appears twice"));
     }

@@ -10,8 +10,8 @@
 // padded with spaces and a newline so that the data starts on a 64-byte boundary, then the
 // elements in C order, little-endian. We write the header byte for byte as NumPy 1.24 does.
 // A .npz file is a zip archive with one member `<key>.npy` per array, stored (savez) or
-// deflated (savez_compressed) as NumPy's savez functions make it; the zip side is Debian's
-// libzip.
+// deflated (savez_compressed) as NumPy's savez functions make it; the zip side is np/zip.cpp
+// (zlib's deflate and CRC-32, ZIP64 where a size or an offset passes 4 GiB).
 //
 // Reading accepts what NumPy writes: formats 1.0, 2.0 and 3.0, the dtypes of the array layer
 // ('|b1', '|u1', '<i4', '<i8', '<f4', '<f8'), big-endian data ('>f8', converted to native

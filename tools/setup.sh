@@ -6,8 +6,9 @@
 # pygmentize runs once, when the page is written, so the pages need no script or network to
 # show it) and shows each step's changes with GNU diff (diffutils).
 DEZERO_PACKAGES=(cmake ninja-build g++ libeigen3-dev libgtest-dev graphviz gnuplot-nox
-                 zlib1g-dev libzip-dev libcurl4-openssl-dev libstb-dev dataset-fashion-mnist
-                 python3-pygments diffutils libopenmpi-dev openmpi-bin iproute2)
+                 zlib1g-dev libcurl4-openssl-dev libstb-dev dataset-fashion-mnist
+                 python3-pygments diffutils libopenmpi-dev openmpi-bin iproute2
+                 pkg-config dpkg-dev)
 
 ensure_packages() {
   local missing=()

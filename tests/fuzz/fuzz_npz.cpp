@@ -1,4 +1,4 @@
-// np::load_npz (libzip, then the NPY reader for each member) on any bytes written to a file.
+// np::load_npz (np/zip.cpp's zip reader, then the NPY reader for each member) on any bytes written to a file.
 // Only np::io_error, the reader's error for a bad file, is caught.
 #include <cstdint>
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "np/np.hpp"
+#include "np/zip.hpp"
 #include "tests/np/expect.hpp"
 #include "tests/np/files.hpp"
 
@@ -382,6 +383,56 @@ print('ok')
       check(np::load(dir / ("f_" + key + ".npy")), "Fortran order " + key);
       check(np::load(dir / ("bf_" + key + ".npy")), "big-endian Fortran order " + key);
     }
+  }
+}
+
+// ZIP64 records appear only past 4 GiB; both sides write them for small files too when their
+// limit is lowered (Python's zipfile.ZIP64_LIMIT, the limit argument of np::zip::archive), so
+// that each reads the other's ZIP64 extras and end records.
+TEST(WithNumPy, Zip64ArchivesBothWays) {
+  if (!nptest::have_numpy()) GTEST_SKIP() << nptest::no_numpy_message;
+  ScratchDir dir;
+  const np::ndarray a = np::arange(50);
+  const np::ndarray b = np::arange(6).reshape({2, 3}).astype(np::float32);
+  const std::vector<std::pair<std::string, std::string>> members = {{"a.npy", np::to_npy(a)},
+                                                                    {"b.npy", np::to_npy(b)}};
+  for (bool compress : {false, true}) {
+    const std::string bytes = np::zip::archive(members, compress, "test", 100);
+    EXPECT_NE(bytes.find("PK\x06\x06"), std::string::npos);  // the ZIP64 end record
+    np::write_file_atomically(dir / (compress ? "ours_c.npz" : "ours_s.npz"), bytes);
+  }
+  const std::string script = R"(
+import zipfile, numpy as np
+limit = zipfile.ZIP64_LIMIT
+zipfile.ZIP64_LIMIT = 100
+for name, method in [('py_s.npz', zipfile.ZIP_STORED), ('py_c.npz', zipfile.ZIP_DEFLATED)]:
+    with zipfile.ZipFile(name, 'w', method) as z:
+        for k, a in [('a', np.arange(50)), ('b', np.arange(6, dtype=np.float32).reshape(2, 3))]:
+            with z.open(k + '.npy', 'w', force_zip64=True) as f:
+                np.lib.format.write_array(f, a)
+    assert b'PK\x06\x06' in open(name, 'rb').read()
+zipfile.ZIP64_LIMIT = limit
+for name in ['ours_s.npz', 'ours_c.npz']:
+    with zipfile.ZipFile(name) as z:
+        assert z.testzip() is None
+        assert [i.file_size for i in z.infolist()] == [528, 152], [i.file_size for i in z.infolist()]
+    with np.load(name) as d:
+        print(name, d['a'].tolist() == list(range(50)), d['b'].tolist())
+print('ok')
+)";
+  std::string output;
+  ASSERT_EQ(nptest::run_python(dir.path(), script, output), 0) << output;
+  EXPECT_EQ(output,
+            "ours_s.npz True [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]\n"
+            "ours_c.npz True [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]\nok\n");
+  for (const char* name : {"py_s.npz", "py_c.npz"}) {
+    const auto npz = np::load_npz(dir / name);
+    ASSERT_EQ(npz.size(), 2u) << name;
+    EXPECT_TRUE(same_array(npz.at("a"), a)) << name;
+    EXPECT_TRUE(same_array(npz.at("b"), b)) << name;
+  }
+  for (const char* name : {"ours_s.npz", "ours_c.npz"}) {
+    EXPECT_TRUE(same_array(np::load_npz(dir / name).at("b"), b)) << name;
   }
 }
 
