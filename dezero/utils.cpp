@@ -82,25 +82,14 @@ std::string array_label(const np::ndarray& a) {
   return os.str();
 }
 
-// The order in which Variable::backward takes the functions: the latest generation first,
-// and among equals the one added last (the same list as in core.cpp).
+// The order in which Variable::backward takes the functions (its walk, following every input).
 std::unordered_map<const Function*, int> backward_order(const Variable& output) {
   std::unordered_map<const Function*, int> order;
-  std::vector<std::shared_ptr<Function>> funcs;
-  std::unordered_set<const Function*> seen;
-  auto add_func = [&](const std::shared_ptr<Function>& f) {
-    if (!f || !seen.insert(f.get()).second) return;
-    const auto pos = std::upper_bound(
-        funcs.begin(), funcs.end(), f->generation(),
-        [](int g, const std::shared_ptr<Function>& other) { return g < other->generation(); });
-    funcs.insert(pos, f);
-  };
-  add_func(output.creator());
-  while (!funcs.empty()) {
-    const auto f = std::move(funcs.back());
-    funcs.pop_back();
+  GraphWalk walk(GraphWalk::Order::generation);
+  walk.add(output.creator());
+  while (const auto f = walk.next()) {
     order.emplace(f.get(), static_cast<int>(order.size()) + 1);
-    for (const auto& x : f->inputs()) add_func(x.creator());
+    for (const auto& x : f->inputs()) walk.add(x.creator());
   }
   return order;
 }
@@ -147,20 +136,14 @@ std::string get_dot_graph(const Variable& output, const DotOptions& options) {
   };
 
   // Functions are taken last-in first-out, without sorting, as in the book.
-  std::vector<std::shared_ptr<Function>> funcs;
-  std::unordered_set<const Function*> seen;
-  auto add_func = [&](const std::shared_ptr<Function>& f) {
-    if (f && seen.insert(f.get()).second) funcs.push_back(f);
-  };
-  add_func(output.creator());
+  GraphWalk walk(GraphWalk::Order::lifo);
+  walk.add(output.creator());
   dot_var(output);
-  while (!funcs.empty()) {
-    const auto f = funcs.back();
-    funcs.pop_back();
+  while (const auto f = walk.next()) {
     dot_func(*f);
     for (const auto& x : f->inputs()) {
       dot_var(x);
-      add_func(x.creator());
+      walk.add(x.creator());
     }
   }
   return "digraph g {\n" + txt + "}";
@@ -204,21 +187,28 @@ long env_count(const char* name, long fallback) {
 
 std::size_t graph_size(const Variable& output) {
   std::unordered_set<const void*> nodes{output.id()};
-  std::vector<std::shared_ptr<Function>> funcs;
-  if (output.creator()) funcs.push_back(output.creator());
-  std::unordered_set<const Function*> seen;
-  while (!funcs.empty()) {
-    const auto f = std::move(funcs.back());
-    funcs.pop_back();
-    if (!seen.insert(f.get()).second) continue;
+  GraphWalk walk(GraphWalk::Order::lifo);
+  walk.add(output.creator());
+  while (const auto f = walk.next()) {
     nodes.insert(f.get());
     for (const auto& x : f->inputs()) {
       nodes.insert(x.id());
-      if (x.creator()) funcs.push_back(x.creator());
+      walk.add(x.creator());
     }
   }
   return nodes.size();
 }
+
+// DEZERO_GRAPH=folder: the recorder observes every backward pass. This file is linked into
+// every program that differentiates (core's Variable methods call the functions, whose
+// backward passes call the helpers below), so a statically linked program installs it too.
+void observe_backward(const Variable& output, const BackwardOptions&) {
+  record_backward_graph(output);
+}
+[[maybe_unused]] const bool recorder_installed = [] {
+  if (std::getenv("DEZERO_GRAPH") != nullptr) add_backward_observer(&observe_backward);
+  return true;
+}();
 }  // namespace
 
 void record_backward_graph(const Variable& output) {

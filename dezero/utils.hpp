@@ -52,8 +52,9 @@ void plot_dot_graph(const Variable& output, const DotOptions& options,
 // graph it has just differentiated there (backward_001.dot and .png, with values and
 // gradients), so that any step's graphs can be seen without changing its code.
 // DEZERO_GRAPH_LIMIT (default 20) caps how many are written and DEZERO_GRAPH_MAX_NODES
-// (default 400) how large one may be; what is skipped is said once on stderr. Called by
-// Variable::backward; costs one flag test when the variable is not set.
+// (default 400) how large one may be; what is skipped is said once on stderr. It observes
+// Variable::backward (dezero::add_backward_observer) when DEZERO_GRAPH is set at start-up;
+// otherwise backward does not call it at all.
 void record_backward_graph(const Variable& output);
 
 // ===================================== numerical checks =====================================
