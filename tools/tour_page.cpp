@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "dezero/utils.hpp"
+#include "np/io.hpp"
 #include "printout.hpp"
 #include "tour_code.hpp"
 
@@ -401,8 +401,8 @@ class Tour {
   }
 
   void write() {
-    dezero::utils::write_file_atomically((out_ / "tour.css").string(),
-                                         std::string(style) + tour::Highlighted::css());
+    np::write_file_atomically(out_ / "tour.css", std::string(style) + tour::Highlighted::css(),
+                              "tour_page");
     std::set<std::string> seen;  // library names used by the steps so far
     for (std::size_t i = 0; i < steps_.size(); ++i) {
       write_page(steps_[i], step_page(i, seen));
@@ -535,7 +535,7 @@ class Tour {
   }
 
   void write_page(const Program& p, const std::string& body) const {
-    dezero::utils::write_file_atomically((out_ / p.page).string(), page(p.title, &p, body));
+    np::write_file_atomically(out_ / p.page, page(p.title, &p, body), "tour_page");
   }
 
   std::string step_page(std::size_t i, std::set<std::string>& seen) const {
@@ -662,7 +662,7 @@ int main(int argc, char** argv) try {
   fs::create_directories(out.parent_path().empty() ? fs::path(".") : out.parent_path());
   Tour tour(root, out.parent_path().empty() ? fs::path(".") : out.parent_path(), steps);
   tour.write();
-  dezero::utils::write_file_atomically(out.string(), tour.index_page());
+  np::write_file_atomically(out, tour.index_page(), "tour_page");
   std::cerr << "wrote " << out.string() << " and a page for each of " << steps.size() << " steps\n";
   return 0;
 } catch (const std::exception& e) {
