@@ -77,3 +77,18 @@ function(dezero_add_example name)
            WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
   set_tests_properties(${target}_rejects_a_bad_option PROPERTIES LABELS example TIMEOUT 60)
 endfunction()
+
+# dezero_add_example_test(NAME file.cpp): a GoogleTest program of the example's parts (what
+# examples/NAME/ puts in headers), run as the ctest example_NAME_parts.
+function(dezero_add_example_test name source)
+  if(NOT (DEZERO_BUILD_TESTS AND BUILD_TESTING))
+    return()
+  endif()
+  find_package(GTest REQUIRED)
+  set(target example_${name}_parts)
+  add_executable(${target} ${source})
+  target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/${name})
+  target_link_libraries(${target} PRIVATE dezero GTest::gtest_main dezero_options)
+  add_test(NAME ${target} COMMAND ${target})
+  set_tests_properties(${target} PROPERTIES LABELS example TIMEOUT 120)
+endfunction()
