@@ -11,10 +11,10 @@
 // mode) from the same fixed noise are written as a 5x5 grid, gan_epochN.png (the book shows
 // them in a window and leaves its savefig commented out).
 //
-// Two small changes from the book: the 0.02 * randn weights are cast to float32 (the book
-// assigns float64 arrays, which makes the whole network compute in float64), and the fixed
-// noise is drawn after the weights rather than before the data set is read (the same draws:
-// the data set draws nothing). Images come as in steps 51-53: MNIST from the data cache, else
+// One change from the book: the 0.02 * randn weights are cast to float32 (the book assigns
+// float64 arrays, which makes the whole network compute in float64). The global generator is
+// drawn from in the book's order (weights, the loader's first permutation, the fixed noise,
+// then each iteration's noise). Images come as in steps 51-53: MNIST from the data cache, else
 // Fashion-MNIST from Debian (said on stderr); with neither, exit 77.
 //
 //   gan [--epochs N] [--train-size N]    N epochs on the first N training images (0: all)
