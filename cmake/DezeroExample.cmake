@@ -25,6 +25,8 @@ function(dezero_add_example name)
   set_target_properties(${target} PROPERTIES OUTPUT_NAME ${name}
                         RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/examples/${name})
   target_link_libraries(${target} PRIVATE dezero step_options dezero_options)
+  # examples/common: what several examples share (example_support.hpp)
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/examples/common)
 
   set(compare --expected ${CMAKE_CURRENT_SOURCE_DIR}/${name}/expected.txt --layout)
   foreach(word IN LISTS EX_FALLING)

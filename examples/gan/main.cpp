@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "dezero/dezero.hpp"
+#include "example_support.hpp"
 #include "step_options.hpp"
 
 using dezero::Variable;
@@ -77,11 +78,7 @@ int main(int argc, char** argv) try {
 
   // The book's transform, x / 255 as float32, keeping the (1, 28, 28) shape.
   const datasets::MNIST mnist(true, T::Compose({T::ToFloat(), T::Normalize(0., 255.)}));
-  const std::int64_t n = options.at("train-size") > 0 && options.at("train-size") < mnist.len()
-                              ? options.at("train-size")
-                              : mnist.len();
-  const auto train_set = datasets::Dataset::from_arrays(
-      mnist.data()[{np::slice(0, n)}], mnist.label()[{np::slice(0, n)}], mnist.transform());
+  const auto train_set = examples::first_samples(mnist, options.at("train-size"));
   DataLoader train_loader(train_set, batch_size);
 
   const np::ndarray label_real = np::ones({batch_size}, np::int64);

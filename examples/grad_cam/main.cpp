@@ -25,6 +25,7 @@
 #include <string>
 
 #include "dezero/dezero.hpp"
+#include "example_support.hpp"
 #include "step_options.hpp"
 
 using dezero::Image;
@@ -35,21 +36,6 @@ namespace fs = std::filesystem;
 namespace utils = dezero::utils;
 
 namespace {
-
-// The data cache's copy of url, or exit 77 saying what is missing and how to get it.
-fs::path from_cache_or_skip(const std::string& url, const std::string& what) {
-  try {
-    return utils::get_file(url);
-  } catch (const utils::DownloadError& e) {
-    std::cerr << "grad_cam: skipped: " << what << " is not in the data cache and could not be "
-              << "downloaded.\n  looked for: "
-              << (utils::cache_dir() / url.substr(url.rfind('/') + 1)).string()
-              << "\n  (" << e.what() << ")\n  get it from " << url
-              << " into that folder (or point DEZERO_HOME at a folder that has it);"
-              << " `grad_cam --random-weights` runs without it\n";
-    std::exit(77);
-  }
-}
 
 // A stand-in photograph for --random-weights: a few soft bands of colour.
 Image test_image() {
@@ -101,7 +87,8 @@ int main(int argc, char** argv) {
     if (random_weights) {
       np::random::seed(0);
     } else {
-      model.load_weights(from_cache_or_skip(VGG16::WEIGHTS_PATH, "the pretrained weights vgg16.npz (528 MB)"));
+      model.load_weights(examples::cached_or_skip("grad_cam", VGG16::WEIGHTS_PATH,
+                                                  "the pretrained weights vgg16.npz (528 MB)"));
     }
     Image img;
     if (args.positional) {
@@ -109,7 +96,7 @@ int main(int argc, char** argv) {
     } else if (random_weights) {
       img = test_image();
     } else {
-      img = Image::open(from_cache_or_skip(zebra, "the photograph zebra.jpg"));
+      img = Image::open(examples::cached_or_skip("grad_cam", zebra, "the photograph zebra.jpg"));
     }
 
     const np::ndarray x = VGG16::preprocess(img).reshape({1, 3, 224, 224});  // x[np.newaxis]

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "dezero/dezero.hpp"
+#include "example_support.hpp"
 #include "step_options.hpp"
 
 using dezero::Variable;
@@ -21,18 +22,6 @@ namespace datasets = dezero::datasets;
 namespace optimizers = dezero::optimizers;
 using dezero::dataloaders::DataLoader;
 using dezero::models::MLP;
-
-namespace {
-
-// The first n samples of a data set (all of them for n = 0), with its transform.
-datasets::Dataset first(const datasets::Dataset& ds, long n) {
-  const std::int64_t size = n > 0 && n < ds.len() ? n : ds.len();
-  return datasets::Dataset::from_arrays(ds.data()[{np::slice(0, size)}],
-                                        ds.label()[{np::slice(0, size)}], ds.transform(),
-                                        ds.target_transform());
-}
-
-}  // namespace
 
 int main(int argc, char** argv) try {
   const auto options =
@@ -44,8 +33,8 @@ int main(int argc, char** argv) try {
   const datasets::MNIST mnist_train(true);
   // The first 100 training images, as the book's MNIST.show() draws them.
   datasets::show(mnist_train, 10, 10).save("mnist_samples.png");
-  const datasets::Dataset train_set = first(mnist_train, options.at("train-size"));
-  const datasets::Dataset test_set = first(datasets::MNIST(false), options.at("test-size"));
+  const datasets::Dataset train_set = examples::first_samples(mnist_train, options.at("train-size"));
+  const datasets::Dataset test_set = examples::first_samples(datasets::MNIST(false), options.at("test-size"));
   DataLoader train_loader(train_set, batch_size);
   DataLoader test_loader(test_set, batch_size, false);
 

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "dezero/dezero.hpp"
+#include "example_support.hpp"
 #include "step_options.hpp"
 
 using dezero::Image;
@@ -44,20 +45,6 @@ const double content_weight = 1e-4;
 const double total_variation_weight = 1e-6;
 const std::vector<std::string> content_layers = {"conv5_2"};
 const std::vector<std::string> style_layers = {"conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"};
-
-// The data cache's copy of url, or exit 77 saying what is missing and how to get it.
-fs::path cached_or_skip(const std::string& url, const std::string& what) {
-  try {
-    return utils::get_file(url);
-  } catch (const utils::DownloadError& e) {
-    std::cerr << "style_transfer: skipped: " << what << " is missing.\n  looked for: "
-              << (utils::cache_dir() / url.substr(url.rfind('/') + 1)).string() << "\n  ("
-              << e.what() << ")\n  get it from " << url
-              << " into that folder (or point DEZERO_HOME at a folder that has it);"
-              << " `style_transfer --random-weights` runs without it\n";
-    std::exit(77);
-  }
-}
 
 // A picture for --random-weights: rings (content) or diagonal waves (style).
 Image generated(bool rings) {
@@ -127,7 +114,7 @@ Image deprocess(const np::ndarray& x, std::int64_t width, std::int64_t height) {
 
 int main(int argc, char** argv) {
   const auto args =
-      steps::parse(argc, argv, {.counts = {{"iters", 2001}}, .flags = {"random-weights"}});
+      steps::parse(argc, argv, {.counts = {{"iters", 2001}}, .flags = {"random-weights"}, .positional = {}});
   const long iterations = args.counts.at("iters");
   const bool random_weights = args.flags.contains("random-weights");
   try {
@@ -138,12 +125,13 @@ int main(int argc, char** argv) {
       content = generated(true);
       style = generated(false);
     } else {
-      model.load_weights(cached_or_skip(VGG16::WEIGHTS_PATH, "the pretrained weights vgg16.npz (528 MB)"));
-      content = Image::open(cached_or_skip(
-          "https://github.com/oreilly-japan/deep-learning-from-scratch-3/raw/images/zebra.jpg",
+      model.load_weights(examples::cached_or_skip("style_transfer", VGG16::WEIGHTS_PATH,
+                                                  "the pretrained weights vgg16.npz (528 MB)"));
+      content = Image::open(examples::cached_or_skip(
+          "style_transfer", "https://github.com/oreilly-japan/deep-learning-from-scratch-3/raw/images/zebra.jpg",
           "the content picture zebra.jpg"));
-      style = Image::open(cached_or_skip(
-          "https://raw.githubusercontent.com/jcjohnson/neural-style/master/examples/inputs/starry_night_google.jpg",
+      style = Image::open(examples::cached_or_skip(
+          "style_transfer", "https://raw.githubusercontent.com/jcjohnson/neural-style/master/examples/inputs/starry_night_google.jpg",
           "the style picture starry_night_google.jpg"));
     }
     const Variable content_img(VGG16::preprocess(content).reshape({1, 3, 224, 224}));

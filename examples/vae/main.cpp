@@ -16,6 +16,7 @@
 #include <iostream>
 #include <string>
 
+#include "example_support.hpp"
 #include "step_options.hpp"
 #include "vae.hpp"
 
@@ -35,11 +36,7 @@ int main(int argc, char** argv) try {
 
   // The book's transform, x / 255 as float32, keeping the (1, 28, 28) shape.
   const datasets::MNIST mnist(true, T::Compose({T::ToFloat(), T::Normalize(0., 255.)}));
-  const std::int64_t n = options.at("train-size") > 0 && options.at("train-size") < mnist.len()
-                              ? options.at("train-size")
-                              : mnist.len();
-  const auto train_set = datasets::Dataset::from_arrays(
-      mnist.data()[{np::slice(0, n)}], mnist.label()[{np::slice(0, n)}], mnist.transform());
+  const auto train_set = examples::first_samples(mnist, options.at("train-size"));
   DataLoader train_loader(train_set, batch_size);
 
   for (long epoch = 0; epoch < max_epoch; ++epoch) {

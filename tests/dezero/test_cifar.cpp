@@ -4,9 +4,7 @@
 // Shakespeare with SeqDataLoader, ImageNet, the image transforms, and grids of samples.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
 
-#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +15,7 @@
 
 #include "dezero/archive.hpp"
 #include "dezero/dezero.hpp"
+#include "tests/dezero/data_cache.hpp"
 #include "tests/dezero/gzip_files.hpp"
 #include "tests/dezero/helpers.hpp"
 #include "tests/dezero/local_server.hpp"
@@ -106,36 +105,9 @@ std::vector<std::string> entries(const fs::path& dir) {
 }
 
 // A fresh data cache ($DEZERO_HOME) per test; the data sets' settings are put back afterwards.
-class Archives : public ::testing::Test {
+class Archives : public dztest::DataCacheTest {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    root_ = fs::temp_directory_path() /
-            ("dezero_cifar_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(root_);
-    cache_ = root_ / "cache";
-    fs::create_directories(cache_);
-    if (const char* old = std::getenv("DEZERO_HOME")) old_home_ = old;
-    setenv("DEZERO_HOME", cache_.c_str(), 1);
-    saved_ = {D::CIFAR10::url, D::CIFAR10::md5, D::CIFAR100::url, D::CIFAR100::md5,
-              D::Shakespeare::url};
-    sizes_ = {D::CIFAR10::archive_size, D::CIFAR100::archive_size};
-  }
-  void TearDown() override {
-    if (old_home_)
-      setenv("DEZERO_HOME", old_home_->c_str(), 1);
-    else
-      unsetenv("DEZERO_HOME");
-    D::CIFAR10::url = saved_[0];
-    D::CIFAR10::md5 = saved_[1];
-    D::CIFAR100::url = saved_[2];
-    D::CIFAR100::md5 = saved_[3];
-    D::Shakespeare::url = saved_[4];
-    D::CIFAR10::archive_size = sizes_[0];
-    D::CIFAR100::archive_size = sizes_[1];
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
+  Archives() : DataCacheTest("dezero_cifar_") {}
 
   // The CIFAR-10 archive in the official layout: five training batches of 2 records, a test
   // batch of 3, and the names file; served by `server` with its checksum and size set.
@@ -152,12 +124,12 @@ class Archives : public ::testing::Test {
     return gz;
   }
 
-  fs::path root_, cache_;
-
  private:
-  std::optional<std::string> old_home_;
-  std::vector<std::string> saved_;
-  std::vector<std::uint64_t> sizes_;
+  dztest::Restore<std::string> url10_{D::CIFAR10::url}, md5_10_{D::CIFAR10::md5};
+  dztest::Restore<std::string> url100_{D::CIFAR100::url}, md5_100_{D::CIFAR100::md5};
+  dztest::Restore<std::string> text_url_{D::Shakespeare::url};
+  dztest::Restore<std::uint64_t> size10_{D::CIFAR10::archive_size};
+  dztest::Restore<std::uint64_t> size100_{D::CIFAR100::archive_size};
 };
 
 // ===================================== tar.gz ===============================================

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "dezero/dezero.hpp"
+#include "tests/dezero/data_cache.hpp"
 #include "tests/dezero/gzip_files.hpp"
 #include "tests/dezero/helpers.hpp"
 #include "tests/dezero/local_server.hpp"
@@ -94,37 +95,14 @@ std::vector<std::string> entries(const fs::path& dir) {
 
 // Each test gets its own data cache: $DEZERO_HOME is a fresh folder, removed afterwards, and
 // the settings the tests change are put back.
-class DataCache : public ::testing::Test {
+class DataCache : public dztest::DataCacheTest {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    root_ = fs::temp_directory_path() /
-            ("dezero_data_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(root_);
-    cache_ = root_ / "cache";
-    fs::create_directories(cache_);
-    if (const char* old = std::getenv("DEZERO_HOME")) old_home_ = old;
-    setenv("DEZERO_HOME", cache_.c_str(), 1);
-    old_mirror_ = D::MNIST::mirror;
-    old_fashion_dir_ = D::FashionMNIST::system_dir;
-    old_fashion_mirror_ = D::FashionMNIST::mirror;
-  }
-  void TearDown() override {
-    if (old_home_)
-      setenv("DEZERO_HOME", old_home_->c_str(), 1);
-    else
-      unsetenv("DEZERO_HOME");
-    D::MNIST::mirror = old_mirror_;
-    D::FashionMNIST::system_dir = old_fashion_dir_;
-    D::FashionMNIST::mirror = old_fashion_mirror_;
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  fs::path root_, cache_;
+  DataCache() : DataCacheTest("dezero_data_") {}
 
  private:
-  std::optional<std::string> old_home_;
-  std::string old_mirror_, old_fashion_dir_, old_fashion_mirror_;
+  dztest::Restore<std::string> mirror_{D::MNIST::mirror};
+  dztest::Restore<std::string> fashion_dir_{D::FashionMNIST::system_dir};
+  dztest::Restore<std::string> fashion_mirror_{D::FashionMNIST::mirror};
 };
 
 using dztest::LocalServer;
