@@ -110,6 +110,10 @@ std::uint64_t number_field(const Header& h, std::size_t offset, std::size_t widt
 void read_tar_gz(const fs::path& path, const std::function<void(TarMember&)>& visit) {
   GzipReader in(path);
   const std::string name = path.string();
+  // A member must fit in what the file can hold (deflate packs at most 1032 bytes into one),
+  // so a damaged size field is an error before anything is allocated for it.
+  std::error_code ec;
+  const std::uint64_t most = 1032 * static_cast<std::uint64_t>(fs::file_size(path, ec)) + 1024;
   std::string long_name;  // from a GNU 'L' entry, for the next member
   for (std::uint64_t offset = 0;; offset += block) {
     Header h;
@@ -127,6 +131,10 @@ void read_tar_gz(const fs::path& path, const std::function<void(TarMember&)>& vi
                           " has checksum ", stored, " but its bytes sum to ", sum));
     }
     const std::uint64_t size = number_field(h, 124, 12, name);
+    if (!ec && size > most) {
+      throw DataError(msg(name, ": the tar header at byte ", offset, " announces a member of ", size,
+                          " bytes, more than the archive can hold"));
+    }
     const char type = static_cast<char>(h[156]);
     std::string member = text_field(h, 0, 100);
     if (text_field(h, 257, 5) == "ustar") {

@@ -173,6 +173,9 @@ TEST_F(Archives, TarReaderRejectsBrokenArchives) {
   EXPECT_TRUE(throws_with<D::DataError>(visit_all, {p.string(), "checksum"}));
   write_gz(p, std::string(700, 'z'));  // not a tar archive
   EXPECT_TRUE(throws_with<D::DataError>(visit_all, {p.string()}));
+  // a size field larger than the archive could hold: refused before anything is allocated
+  write_gz(p, tar_header("huge.bin", 8000000000ull) + std::string(1024, '\0'));
+  EXPECT_TRUE(throws_with<D::DataError>(visit_all, {p.string(), "8000000000 bytes", "can hold"}));
   write_bytes(p, body);  // not gzip
   EXPECT_TRUE(throws_with<D::DataError>(visit_all, {p.string(), "not a gzip file"}));
 }
