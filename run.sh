@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # ./run.sh          install what is missing, build, and run every step in order
 # ./run.sh 1 35     ... only steps 1 and 35
+# ./run.sh tanh --order 5   ... the example examples/tanh with those options, in out/tanh/
+#                    (the examples: docs/examples.md)
 # DEZERO_GRAPH=graphs ./run.sh 43   ... also draws every graph backward() goes through, into
 #                    out/step43/graphs/ (see dezero/utils.hpp)
 # Each step runs in its own folder out/stepNN/ (its graphs, plots and weights land there,
@@ -26,6 +28,15 @@ if [ "${1:-}" = mnist_mn ]; then
   as_root=()
   [ "$(id -u)" -eq 0 ] && as_root=(--allow-run-as-root)
   exec mpiexec -n "$np" --oversubscribe "${as_root[@]}" "$root/build/release/examples/mnist_mn/mnist_mn" "$@"
+fi
+# An example by name: built, then run in its own folder with the options given.
+if [ $# -gt 0 ] && [ -f "examples/$1/main.cpp" ]; then
+  name=$1
+  shift
+  build release "example_$name"
+  mkdir -p "out/$name"
+  cd "out/$name"
+  exec "$root/build/release/examples/$name/$name" "$@"
 fi
 
 # The steps that exist, from the explicit list in steps/CMakeLists.txt.

@@ -1,7 +1,5 @@
 #include "dezero/datasets.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -14,6 +12,7 @@
 #include <mutex>
 #include <vector>
 
+#include "dezero/archive.hpp"
 #include "dezero/download.hpp"
 #include "dezero/utils.hpp"
 
@@ -162,73 +161,6 @@ SinCurve::SinCurve(bool train, Transform transform, Transform target_transform)
 
 namespace {
 
-// Streams the decompressed bytes of a gzip file (several members are read one after the
-// other, as Python's gzip does).
-class GzipReader {
- public:
-  explicit GzipReader(const fs::path& path) : path_(path), in_(path, std::ios::binary) {
-    if (!in_) throw DataError("cannot open " + path_.string() + ": " + std::strerror(errno));
-    unsigned char magic[2] = {0, 0};
-    in_.read(reinterpret_cast<char*>(magic), 2);
-    if (in_.gcount() < 2 || magic[0] != 0x1f || magic[1] != 0x8b) {
-      throw DataError(path_.string() + " is not a gzip file (it does not start with 1f 8b)");
-    }
-    in_.seekg(0);
-    if (inflateInit2(&zs_, 16 + MAX_WBITS) != Z_OK) {
-      throw DataError("zlib could not start to read " + path_.string());
-    }
-  }
-  ~GzipReader() { inflateEnd(&zs_); }
-  GzipReader(const GzipReader&) = delete;
-  GzipReader& operator=(const GzipReader&) = delete;
-
-  // Fills up to `size` bytes; fewer only at the end of the data.
-  std::size_t read(void* out, std::size_t size) {
-    zs_.next_out = static_cast<Bytef*>(out);
-    std::size_t done = 0;
-    while (done < size && !finished_) {
-      const std::size_t chunk = std::min<std::size_t>(size - done, 1u << 30);
-      zs_.avail_out = static_cast<uInt>(chunk);
-      if (zs_.avail_in == 0) refill();
-      const uInt before = zs_.avail_out;
-      const int rc = inflate(&zs_, Z_NO_FLUSH);
-      done += before - zs_.avail_out;
-      if (rc == Z_STREAM_END) {
-        // another gzip member may follow
-        if (zs_.avail_in == 0) refill();
-        if (zs_.avail_in == 0) {
-          finished_ = true;
-        } else if (inflateReset(&zs_) != Z_OK) {
-          throw DataError("zlib failed while reading " + path_.string());
-        }
-      } else if (rc == Z_BUF_ERROR && zs_.avail_in == 0 && eof_) {
-        throw DataError(path_.string() + " is truncated: its gzip data ends early");
-      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        throw DataError(path_.string() + " is corrupt: " + (zs_.msg ? zs_.msg : "bad gzip data"));
-      }
-    }
-    return done;
-  }
-
- private:
-  void refill() {
-    if (eof_) return;
-    in_.read(reinterpret_cast<char*>(buffer_.data()), static_cast<std::streamsize>(buffer_.size()));
-    const auto n = in_.gcount();
-    if (in_.bad()) throw DataError("error reading " + path_.string() + ": " + std::strerror(errno));
-    if (n < static_cast<std::streamsize>(buffer_.size())) eof_ = true;
-    zs_.next_in = buffer_.data();
-    zs_.avail_in = static_cast<uInt>(n);
-  }
-
-  fs::path path_;
-  std::ifstream in_;
-  z_stream zs_{};
-  std::vector<Bytef> buffer_ = std::vector<Bytef>(1 << 18);
-  bool eof_ = false;
-  bool finished_ = false;
-};
-
 std::uint32_t big_endian(const unsigned char* p) {
   return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
          static_cast<std::uint32_t>(p[2]) << 8 | static_cast<std::uint32_t>(p[3]);
@@ -240,7 +172,7 @@ np::ndarray read_idx_gz(const fs::path& path, int ndim) {
   if (ndim < 1 || ndim > np::Shape::max_ndim) {
     throw std::invalid_argument(msg("read_idx_gz: ", ndim, " axes is not an IDX layout"));
   }
-  GzipReader in(path);
+  archive::GzipReader in(path);
   const std::string name = path.string();
   unsigned char magic[4];
   if (in.read(magic, 4) < 4) throw DataError(name + " is too short for an IDX header");
@@ -420,6 +352,80 @@ FashionMNIST::FashionMNIST(bool train, Transform transform, Transform target_tra
                     (utils::cache_dir() / sub).string() + ", and could not be downloaded (" +
                     e.what() + "). Install them with: sudo apt-get install dataset-fashion-mnist");
   }
+}
+
+
+// ===================================== Shakespeare ==========================================
+
+namespace {
+
+// The length of the UTF-8 sequence that starts with byte c, or 0 when c cannot start one.
+std::size_t utf8_length(unsigned char c) {
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return 2;
+  if (c >= 0xE0 && c <= 0xEF) return 3;
+  if (c >= 0xF0 && c <= 0xF4) return 4;
+  return 0;
+}
+
+}  // namespace
+
+Shakespeare::Shakespeare(bool train, Transform transform, Transform target_transform)
+    : Dataset(train, std::move(transform), std::move(target_transform)) {
+  fs::path path;
+  try {
+    path = utils::get_file(url, file_name);
+  } catch (const utils::DownloadError& e) {
+    throw DataError("Shakespeare: " + file_name + " is not in the data cache " +
+                    utils::cache_dir().string() + " and could not be downloaded (" + e.what() +
+                    "); put the text from " + url + " there under that name");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError("Shakespeare: cannot open " + path.string() + ": " + std::strerror(errno));
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  if (in.bad()) throw DataError("Shakespeare: error reading " + path.string());
+  std::vector<std::int64_t> ids;
+  ids.reserve(text.size());
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t n = utf8_length(static_cast<unsigned char>(text[at]));
+    for (std::size_t k = 1; n > 0 && k < n; ++k) {
+      if (at + k >= text.size() || (static_cast<unsigned char>(text[at + k]) & 0xC0) != 0x80) n = 0;
+    }
+    if (n == 0) {
+      throw DataError(msg("Shakespeare: ", path.string(), " is not UTF-8 text (byte ", at, ")"));
+    }
+    const std::string c = text.substr(at, n);
+    const auto [it, added] = char_to_id_.try_emplace(c, static_cast<std::int64_t>(id_to_char_.size()));
+    if (added) id_to_char_.push_back(c);
+    ids.push_back(it->second);
+    at += n;
+  }
+  if (ids.size() < 2) {
+    throw DataError(msg("Shakespeare: ", path.string(), " has ", ids.size(),
+                        " characters; at least 2 are needed for one (input, next) pair"));
+  }
+  const auto n = static_cast<std::int64_t>(ids.size());
+  const np::ndarray indices = np::array(ids, np::Shape{n});
+  data_ = indices[{np::slice(np::none, -1)}];
+  label_ = indices[{np::slice(1)}];
+}
+
+// ===================================== pictures of samples ==================================
+
+Image show(const Dataset& dataset, std::int64_t rows, std::int64_t cols) {
+  if (rows <= 0 || cols <= 0) {
+    throw std::invalid_argument(msg("show: ", rows, " x ", cols, " tiles: need positive counts"));
+  }
+  if (dataset.len() == 0) throw std::invalid_argument("show: the data set has no samples");
+  const np::ndarray& data = dataset.data();
+  const std::int64_t n = std::min(dataset.len(), rows * cols);
+  np::ndarray first = data[{np::slice(0, n)}];
+  // (N, 784) rows of square images, as MNIST's flattened samples, become (N, 28, 28)
+  if (first.ndim() == 2) {
+    const auto side = static_cast<std::int64_t>(std::lround(std::sqrt(static_cast<double>(first.shape()[1]))));
+    if (side * side == first.shape()[1]) first = first.reshape({n, side, side});
+  }
+  return image_grid(first, rows, cols);
 }
 
 }  // namespace dezero::datasets

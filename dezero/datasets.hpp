@@ -13,11 +13,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "dezero/image.hpp"
 #include "dezero/transforms.hpp"
 #include "np/np.hpp"
 
@@ -157,5 +160,103 @@ class FashionMNIST : public Dataset {
   static inline std::string system_dir = "/usr/share/datasets/fashion-mnist";
   static inline std::string mirror = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
 };
+
+
+// ===================================== the data cache's .npz copies =========================
+
+// The book's load_cache_npz: the arrays `data` and `label` of `<name>.train.npz` (or
+// `.test.npz`) in the data cache, where `name` is a URL's last part (a whole URL may be given);
+// both None when there is no such file. A file that is there but unreadable or lacks either
+// array is a DataError naming it (the file is left as it is).
+Example load_cache_npz(const std::string& name, bool train = false);
+// The book's save_cache_npz: writes data and label (compressed) to that file, atomically, with
+// "Saving: <file>" and " Done" on stderr, and returns its path; a file already there is kept.
+std::filesystem::path save_cache_npz(const np::ndarray& data, const np::ndarray& label,
+                                     const std::string& name, bool train = false);
+
+// ===================================== CIFAR ================================================
+
+// The 50 000 training or 10 000 test colour photographs of 32x32 pixels in 10 classes: data
+// (N, 3, 32, 32) uint8 (channels R, G, B, rows from the top) and label (N,) int64. The default
+// transform makes each x float32 (x - 0.5) / 0.5, the book's Compose([ToFloat(),
+// Normalize(0.5, 0.5)]) (which assumes [0, 1] data but gets [0, 255]: kept as the book has it).
+//
+// The data comes from the official binary archive, cifar-10-binary.tar.gz (162 MB: the same
+// images as the Python pickles the book reads, as records of one label byte and 3072 pixel
+// bytes), downloaded once into the data cache and checked (its size and MD5); the decoded
+// arrays are then kept there as cifar-10-binary.tar.gz.train.npz / .test.npz, which later
+// runs read instead, as the book's load_cache_npz. A damaged archive or cache file is a
+// DataError naming it, and the cache is left as it was.
+class CIFAR10 : public Dataset {
+ public:
+  explicit CIFAR10(bool train = true, Transform transform = default_transform(),
+                   Transform target_transform = {});
+
+  // Compose({ToFloat(), Normalize(0.5, 0.5)}).
+  static Transform default_transform();
+  // 0 "airplane" ... 9 "truck" (the book misspells the first as "ariplane").
+  static std::map<int, std::string> labels();
+
+  // Where the archive comes from and what it must be; tests point them at a local server.
+  static inline std::string url = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
+  static inline std::string md5 = "c32a1d4ab5d03f1284b67883e8d87530";
+  static inline std::uint64_t archive_size = 170052171;
+};
+
+// CIFAR-100: the same photographs' format in 100 fine classes grouped into 20 coarse ones;
+// label_type "fine" or "coarse" picks which labels (N,) int64 hold. From the official
+// cifar-100-binary.tar.gz (records of a coarse and a fine label byte and 3072 pixel bytes),
+// cached as cifar-100-binary.tar.gz.<label_type>.train.npz (the book's cache does not tell the
+// label types apart, so switching them gave the old labels).
+class CIFAR100 : public Dataset {
+ public:
+  explicit CIFAR100(bool train = true, Transform transform = CIFAR10::default_transform(),
+                    Transform target_transform = {}, const std::string& label_type = "fine");
+
+  // The 100 fine names ("apple" ... "worm", which the book leaves empty) or the 20 coarse
+  // ones ("aquatic mammals" ... "vehicles 2"); std::invalid_argument for another label_type.
+  static std::map<int, std::string> labels(const std::string& label_type = "fine");
+  const std::string& label_type() const { return label_type_; }
+
+  static inline std::string url = "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz";
+  static inline std::string md5 = "03b5dce01913d631647c71ecec9e9cb8";
+  static inline std::uint64_t archive_size = 168513733;
+
+ private:
+  std::string label_type_;
+};
+
+// ===================================== text =================================================
+
+// Andrej Karpathy's tiny Shakespeare (1.1 MB of plays) for character-level RNNs: each distinct
+// character gets an id in order of first appearance (char_to_id, id_to_char); data is the ids
+// of the text without its last character and label without its first, (N - 1,) int64 each,
+// so that label[i] is the character that follows data[i]. Batches for a recurrent network
+// come from dataloaders::SeqDataLoader. The text is read from the data cache's
+// shakespear.txt (the book's name for it), downloaded when missing; it must be UTF-8 (a
+// character is a code point, as Python's str, kept as its UTF-8 bytes).
+class Shakespeare : public Dataset {
+ public:
+  explicit Shakespeare(bool train = true, Transform transform = {}, Transform target_transform = {});
+
+  const std::map<std::string, std::int64_t>& char_to_id() const { return char_to_id_; }
+  const std::vector<std::string>& id_to_char() const { return id_to_char_; }
+
+  static inline std::string url =
+      "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt";
+  static inline std::string file_name = "shakespear.txt";
+
+ private:
+  std::map<std::string, std::int64_t> char_to_id_;
+  std::vector<std::string> id_to_char_;
+};
+using Shakespear = Shakespeare;  // the book's spelling
+
+// ===================================== pictures of samples ==================================
+
+// The first rows x cols samples of a data set's data as one picture (the book's MNIST.show()
+// and CIFAR10.show(), which draw random samples into a window): samples (1, H, W) or (H, W)
+// become grey tiles, (3, H, W) colour ones; the values are taken as [0, 255] (see image_grid).
+Image show(const Dataset& dataset, std::int64_t rows = 10, std::int64_t cols = 10);
 
 }  // namespace dezero::datasets

@@ -348,8 +348,59 @@ Image Image::crop(std::int64_t left, std::int64_t upper, std::int64_t right,
 
 Image Image::center_crop(std::int64_t width, std::int64_t height) const {
   // The book's arithmetic: the odd pixel goes to the right and bottom margins.
-  const std::int64_t left = (width_ - width) / 2, up = (height_ - height) / 2;
+  auto floor_half = [](std::int64_t d) { return d >= 0 ? d / 2 : -((-d + 1) / 2); };
+  const std::int64_t left = floor_half(width_ - width), up = floor_half(height_ - height);
   return crop(left, up, left + width, up + height);
+}
+
+Image Image::flip_left_right() const {
+  Image out = *this;
+  const auto row = static_cast<std::size_t>(width_ * channels_);
+  for (std::int64_t y = 0; y < height_; ++y) {
+    const std::uint8_t* src = pixels_.data() + static_cast<std::size_t>(y) * row;
+    std::uint8_t* dst = out.pixels_.data() + static_cast<std::size_t>(y) * row;
+    for (std::int64_t x = 0; x < width_; ++x) {
+      std::copy_n(src + (width_ - 1 - x) * channels_, channels_, dst + x * channels_);
+    }
+  }
+  return out;
+}
+
+Image image_grid(const np::ndarray& samples, std::int64_t rows, std::int64_t cols, double low,
+                 double high) {
+  const np::Shape& s = samples.shape();
+  const bool chw = samples.defined() && samples.ndim() == 4 && (s[1] == 1 || s[1] == 3);
+  if (!samples.defined() || !(samples.ndim() == 3 || chw)) {
+    throw np::shape_error("image_grid: samples must be (N, H, W), (N, 1, H, W) or (N, 3, H, W), not " +
+                          (samples.defined() ? s.str() : std::string("None")));
+  }
+  if (rows <= 0 || cols <= 0 || !(high > low)) {
+    throw std::invalid_argument(np::detail::msg("image_grid: ", rows, " x ", cols,
+                                                " tiles over values [", low, ", ", high,
+                                                "]: need positive counts and high > low"));
+  }
+  const std::int64_t n = std::min(s[0], rows * cols);
+  const std::int64_t c = chw ? s[1] : 1, h = s[s.size() - 2], w = s[s.size() - 1];
+  Image out(c == 1 ? "L" : "RGB", cols * w, rows * h);
+  np::ndarray grid = out.to_array();
+  auto* dst = grid.data<std::uint8_t>();
+  const std::vector<double> values =
+      samples[{np::slice(0, n)}].astype(np::float64).to_vector<double>();
+  const double scale = 255.0 / (high - low);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int64_t top = i / cols * h, left = i % cols * w;
+    for (std::int64_t ch = 0; ch < c; ++ch) {
+      for (std::int64_t y = 0; y < h; ++y) {
+        for (std::int64_t x = 0; x < w; ++x) {
+          double v = (values[static_cast<std::size_t>(((i * c + ch) * h + y) * w + x)] - low) * scale;
+          if (std::isnan(v)) v = 0;
+          dst[((top + y) * cols * w + left + x) * c + ch] =
+              static_cast<std::uint8_t>(std::floor(std::clamp(v, 0.0, 255.0) + 0.5));
+        }
+      }
+    }
+  }
+  return Image::from_array(grid);
 }
 
 void Image::save(const fs::path& path) const {
@@ -357,10 +408,20 @@ void Image::save(const fs::path& path) const {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const int w = static_cast<int>(width_), h = static_cast<int>(height_), n = static_cast<int>(channels_);
+  // encoded in memory and written atomically: a reader never sees half a PNG
+  std::string bytes;
+  auto append = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
+  };
   const int ok = ext == ".jpg" || ext == ".jpeg"
-                     ? stbi_write_jpg(path.c_str(), w, h, n, pixels_.data(), 95)
-                     : stbi_write_png(path.c_str(), w, h, n, pixels_.data(), w * n);
-  if (!ok) throw ImageError("Image::save: cannot write " + path.string());
+                     ? stbi_write_jpg_to_func(append, &bytes, w, h, n, pixels_.data(), 95)
+                     : stbi_write_png_to_func(append, &bytes, w, h, n, pixels_.data(), w * n);
+  if (!ok) throw ImageError("Image::save: cannot encode " + path.string());
+  try {
+    np::write_file_atomically(path, bytes, "Image::save");
+  } catch (const np::io_error& e) {
+    throw ImageError(std::string("Image::save: cannot write ") + path.string() + ": " + e.what());
+  }
 }
 
 }  // namespace dezero

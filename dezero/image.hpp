@@ -68,8 +68,11 @@ class Image {
   Image resize(std::int64_t width, std::int64_t height, Resample resample = Resample::bicubic) const;
   // PIL's crop to the box [left, right) x [upper, lower); parts outside the image are black.
   Image crop(std::int64_t left, std::int64_t upper, std::int64_t right, std::int64_t lower) const;
-  // The central width x height part (the book's CenterCrop).
+  // The central width x height part (the book's CenterCrop, with its floor divisions: the odd
+  // pixel goes to the right and bottom margins, also when the part is larger than the image).
   Image center_crop(std::int64_t width, std::int64_t height) const;
+  // PIL's transpose(FLIP_LEFT_RIGHT): the mirror image, columns in reverse order.
+  Image flip_left_right() const;
 
   // Writes a PNG (or a JPEG, for a .jpg/.jpeg name); ImageError naming the file on failure.
   void save(const std::filesystem::path& path) const;
@@ -79,5 +82,13 @@ class Image {
   std::int64_t width_ = 0, height_ = 0, channels_ = 0;
   std::vector<std::uint8_t> pixels_;
 };
+
+// Samples (N, H, W), (N, 1, H, W) or (N, 3, H, W) as one picture of rows x cols tiles, filled
+// row by row (sample i at tile row i / cols), for grids of data or of generated images; tiles
+// without a sample stay black, samples beyond rows x cols are left out. Values in [low, high]
+// map linearly onto 0..255 and are rounded and clipped (the default takes 0..255 data as it is;
+// [0, 1] images need high = 1).
+Image image_grid(const np::ndarray& samples, std::int64_t rows, std::int64_t cols,
+                 double low = 0, double high = 255);
 
 }  // namespace dezero

@@ -12,6 +12,14 @@ constexpr const char* labels_text =
     ;
 }  // namespace
 
+ImageNet::ImageNet(bool train, Transform transform, Transform target_transform)
+    : Dataset(train, std::move(transform), std::move(target_transform)) {
+  throw DataError(
+      "ImageNet: the images are not distributed for download (the ILSVRC 2012 set comes from "
+      "https://image-net.org after registering; the book leaves this data set unimplemented); "
+      "only ImageNet::labels(), the 1000 class names, is available");
+}
+
 const std::vector<std::string>& ImageNet::labels() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;

@@ -1,5 +1,6 @@
 #include "dezero/transforms.hpp"
 
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -100,5 +101,89 @@ Normalize::Normalize(Statistic mean, Statistic std)
           [mean, std](const np::ndarray& x) {
             return normalize(x, mean, std, x.ndim() - 1, x.shape()[1], true);
           }) {}
+
+
+// ===================================== image transforms =====================================
+
+namespace {
+
+// x[..., ::-1] as a new contiguous array.
+np::ndarray flip_last_axis(const np::ndarray& x) {
+  const np::ndarray src = x.copy();  // contiguous
+  np::ndarray out = np::ndarray::uninitialized(x.shape(), x.dtype());
+  const std::size_t item = src.itemsize();
+  const auto w = static_cast<std::size_t>(x.shape()[x.ndim() - 1]);
+  const std::size_t rows = w ? static_cast<std::size_t>(x.size()) / w : 0;
+  const auto* from = static_cast<const std::byte*>(src.raw_data());
+  auto* to = static_cast<std::byte*>(out.raw_data());
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t i = 0; i < w; ++i) {
+      std::memcpy(to + (r * w + i) * item, from + (r * w + (w - 1 - i)) * item, item);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Transform ImageTransform::on_arrays() const {
+  if (array_) return Transform(array_);
+  if (!image_) return Transform();
+  return Transform([f = image_](const np::ndarray& x) {
+    if (!x.defined() || x.ndim() != 3) {
+      throw np::shape_error("ImageTransform::on_arrays: a sample must be (C, H, W), not " +
+                            (x.defined() ? x.shape().str() : std::string("None")));
+    }
+    return f(Image::from_chw(x)).to_chw(x.dtype());
+  });
+}
+
+ComposeImages::ComposeImages(std::vector<ImageTransform> transforms) {
+  auto shared = std::make_shared<const std::vector<ImageTransform>>(std::move(transforms));
+  assign([shared](const Image& img) {
+    Image out = img;
+    for (const auto& t : *shared) out = t(out);
+    return out;
+  });
+}
+
+Convert::Convert(std::string mode) {
+  assign([mode](const Image& img) { return img.convert(mode); });
+}
+
+Resize::Resize(std::int64_t width, std::int64_t height, Resample mode) {
+  if (width <= 0 || height <= 0) {
+    throw std::invalid_argument(np::detail::msg("Resize: the size must be positive, not (", width,
+                                                ", ", height, ")"));
+  }
+  assign([=](const Image& img) { return img.resize(width, height, mode); });
+}
+
+CenterCrop::CenterCrop(std::int64_t width, std::int64_t height) {
+  if (width <= 0 || height <= 0) {
+    throw std::invalid_argument(np::detail::msg("CenterCrop: the size must be positive, not (",
+                                                width, ", ", height, ")"));
+  }
+  assign([=](const Image& img) { return img.center_crop(width, height); });
+}
+
+RandomHorizontalFlip::RandomHorizontalFlip(double p)
+    : ImageTransform(
+          [p](const Image& img) {
+            return np::random::global_state().next_double() < p ? img.flip_left_right() : img;
+          },
+          [p](const np::ndarray& x) {
+            if (!x.defined() || x.ndim() < 2) {
+              throw np::shape_error("RandomHorizontalFlip: a sample must have at least 2 axes "
+                                    "(H, W), not " +
+                                    (x.defined() ? x.shape().str() : std::string("None")));
+            }
+            if (!(np::random::global_state().next_double() < p)) return x;
+            return flip_last_axis(x);
+          }) {
+  if (!(p >= 0 && p <= 1)) {
+    throw std::invalid_argument(np::detail::msg("RandomHorizontalFlip: p must be in [0, 1], not ", p));
+  }
+}
 
 }  // namespace dezero::transforms

@@ -12,12 +12,15 @@
 #pragma once
 
 #include <concepts>
+#include <cstdint>
 #include <functional>
+#include <string>
 #include <initializer_list>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "dezero/image.hpp"
 #include "np/np.hpp"
 
 namespace dezero::transforms {
@@ -112,5 +115,101 @@ class Normalize : public Transform {
  public:
   Normalize(Statistic mean = 0, Statistic std = 1);
 };
+
+
+// ===================================== image transforms =====================================
+// The book's PIL part: transforms of dezero::Image, composed with ComposeImages, between
+// ToImage (array -> image) and ToArray (image -> array):
+//
+//   T::ComposeImages prepare({T::Convert("RGB"), T::Resize(256), T::CenterCrop(224)});
+//   np::ndarray x = T::ToArray()(prepare(dezero::Image::open("zebra.jpg")));  // (3, 224, 224)
+//
+// A data set of (C, H, W) arrays (CIFAR) takes an image transform through on_arrays(), which
+// goes to an image and back in the array's dtype:
+//   D::CIFAR10 train(true, T::Compose({T::RandomHorizontalFlip().on_arrays(), T::ToFloat()}));
+
+class ImageTransform {
+ public:
+  using Function = std::function<Image(const Image&)>;
+
+  // The identity.
+  ImageTransform() = default;
+  // Any callable Image -> Image.
+  template <class F>
+    requires(!std::derived_from<std::remove_cvref_t<F>, ImageTransform> &&
+             std::is_invocable_r_v<Image, F&, const Image&>)
+  ImageTransform(F f) : image_(std::move(f)) {}
+
+  Image operator()(const Image& img) const { return image_ ? image_(img) : img; }
+  // The same transform on (C, H, W) arrays (C 1, 3 or 4, values 0-255): through ToImage and
+  // back, the result in the input's dtype.
+  Transform on_arrays() const;
+
+ protected:
+  // For a transform that also knows a direct form on arrays (RandomHorizontalFlip).
+  ImageTransform(Function image, Transform::Function array)
+      : image_(std::move(image)), array_(std::move(array)) {}
+  void assign(Function image) { image_ = std::move(image); }
+
+ private:
+  Function image_;             // empty: identity
+  Transform::Function array_;  // empty: through an Image
+};
+
+// Applies the image transforms in order.
+class ComposeImages : public ImageTransform {
+ public:
+  ComposeImages(std::vector<ImageTransform> transforms = {});
+  ComposeImages(std::initializer_list<ImageTransform> transforms)
+      : ComposeImages(std::vector<ImageTransform>(transforms)) {}
+};
+
+// img.convert(mode): "L", "RGB", "RGBA", or "BGR" (red and blue swapped, for VGG16).
+class Convert : public ImageTransform {
+ public:
+  explicit Convert(std::string mode = "RGB");
+};
+
+// img.resize((width, height), mode), Pillow's bilinear filter by default as the book's. One
+// number is both sides (the book's pair(size)).
+class Resize : public ImageTransform {
+ public:
+  explicit Resize(std::int64_t size, Resample mode = Resample::bilinear) : Resize(size, size, mode) {}
+  Resize(std::int64_t width, std::int64_t height, Resample mode = Resample::bilinear);
+};
+
+// The central width x height part (one number: a square).
+class CenterCrop : public ImageTransform {
+ public:
+  explicit CenterCrop(std::int64_t size) : CenterCrop(size, size) {}
+  CenterCrop(std::int64_t width, std::int64_t height);
+};
+
+// Mirrors the image left to right with probability p, drawing one number from the global
+// generator per sample (np.random.rand() < p), so np::random::seed makes it repeatable. The
+// book declares the class and leaves it empty. On arrays it flips the last axis directly.
+class RandomHorizontalFlip : public ImageTransform {
+ public:
+  explicit RandomHorizontalFlip(double p = 0.5);
+};
+
+// The book's ToArray: an image to (C, H, W) in dtype (grey images get C = 1); an array is
+// passed through as it is (as the book's).
+class ToArray {
+ public:
+  explicit ToArray(np::DType dtype = np::float32) : dtype_(dtype) {}
+  np::ndarray operator()(const Image& img) const { return img.to_chw(dtype_); }
+  np::ndarray operator()(const np::ndarray& x) const { return x; }
+
+ private:
+  np::DType dtype_;
+};
+
+// The book's ToPIL: a (C, H, W) array of values 0-255 to an image (rounded, clipped).
+class ToImage {
+ public:
+  Image operator()(const np::ndarray& chw) const { return Image::from_chw(chw); }
+};
+using ToPIL = ToImage;
 
 }  // namespace dezero::transforms

@@ -14,7 +14,8 @@
 //   --last N            compare only the last N numbers (unseeded training runs)
 //   --skip-after WORD   drop the number right after WORD on a line (e.g. 'time:')
 //   --exit-code N       expected exit status (default: from the reference header, else 0)
-//   --writes FILE       the step must write FILE (non-empty); removed before the run
+//   --writes FILE       the step must write FILE (non-empty; a .png must decode as a PNG);
+//                       removed before the run
 //   --actual FILE       compare FILE instead of running a command
 //   --atol A            also accept numbers within A of the reference's (unseeded runs that
 //                       must land near the reference, e.g. a final accuracy within 0.02)
@@ -44,6 +45,7 @@
 #include <string>
 #include <vector>
 
+#include "dezero/image.hpp"
 #include "dezero/process.hpp"
 #include "printout.hpp"
 
@@ -227,6 +229,13 @@ int main(int argc, char** argv) try {
       if (ec || size == 0) {
         std::cout << "the step did not write " << f << "\n";
         ok = false;
+      } else if (std::filesystem::path(f).extension() == ".png") {
+        try {
+          dezero::Image::open(f);  // decodes every pixel: a cut or damaged PNG fails
+        } catch (const dezero::ImageError& e) {
+          std::cout << "the step wrote " << f << ", but it is not a valid PNG: " << e.what() << "\n";
+          ok = false;
+        }
       }
     }
   } else {

@@ -148,3 +148,20 @@ put("dot_label", "backslashes", b"a\\\x01\\\x01\\\"\x01end\\\x03")
 put("dot_label", "newlines", b"two\nlines\x01\n\x01f\r\nx\x01cr\rlf\x0b")
 put("dot_label", "brackets", b"<x>\x01{y}\x01<<F>>\x01[z]; a -> b\x05")
 put("dot_label", "nul_and_controls", b"a\x00b\x01\x7f\x1b[0m\x01\x08\x01\t\x00")
+
+# --- tar: first byte = mode (bit 0: the harness gzips the rest); ustar archives of CIFAR's shape
+def tar(files):
+    b = io.BytesIO()
+    import tarfile
+    with tarfile.open(fileobj=b, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, data in files:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 0
+            t.addfile(info, io.BytesIO(data))
+    return b.getvalue()
+cifar = tar([("cifar-10-batches-bin/test_batch.bin", bytes(range(256)) * 12 + b"\x07")])
+put("tar", "plain_cifar", b"\x01" + cifar)
+put("tar", "gzip_cifar", b"\x00" + gz(cifar))
+put("tar", "plain_two_members", b"\x01" + tar([("a", b"12345"), ("dir/b", b"x" * 700)]))
+put("tar", "plain_truncated", b"\x01" + cifar[:700])
