@@ -6,6 +6,7 @@
 
 #include "dezero/archive.hpp"
 #include "dezero/datasets.hpp"
+#include "dezero/download.hpp"
 #include "dezero/utils.hpp"
 
 namespace dezero::datasets {
