@@ -211,11 +211,9 @@ Variables Function::apply(Variables inputs, std::shared_ptr<Function> self) {
   if (Config::enable_backprop) {
     generation_ = 0;
     for (const auto& x : inputs) generation_ = std::max(generation_, x.generation());
-    if (!self) self = weak_from_this().lock();
     if (!self) {
-      throw std::logic_error(name() +
-                             ": a Function must live in a std::shared_ptr (its outputs keep it "
-                             "as their creator); create it with std::make_shared or dezero::call");
+      throw std::logic_error(name() + ": a graph is recorded only for a Function that call<F> "
+                             "or call_all<F> made (its outputs keep it as their creator)");
     }
     inputs_ = std::move(inputs);
     // (the last output takes the caller's reference over)
@@ -243,6 +241,21 @@ Arrays Function::forward_named(const Arrays& xs) {
   }
 }
 
+Variable Function::output(std::size_t i) const {
+  if (i >= outputs_.size()) {
+    throw std::out_of_range(name() + ": output " + std::to_string(i) + " of " +
+                            std::to_string(outputs_.size()));
+  }
+  return Variable(outputs_[i].lock());
+}
+
+void detail::throw_output_count(const Variables& outputs) {
+  const std::string who =
+      !outputs.empty() && outputs[0].creator() ? outputs[0].creator()->name() : "a function";
+  throw std::logic_error("call<F>: " + who + " gave " + std::to_string(outputs.size()) +
+                         " outputs where one was expected; call_all<F> returns them all");
+}
+
 Variables Function::outputs() const {
   Variables out;
   out.reserve(outputs_.size());
@@ -254,13 +267,13 @@ Variables Function::outputs() const {
 // Backward passes are written with Variable operations, so that with create_graph they
 // become part of the graph and can be differentiated again.
 
-Arrays Add::forward(const Arrays& xs) {
-  shapes_.record(xs[0].shape(), xs[1].shape());
-  return {xs[0] + xs[1]};
+np::ndarray Add::forward(const np::ndarray& x0, const np::ndarray& x1) {
+  shapes_.record(x0.shape(), x1.shape());
+  return x0 + x1;
 }
 
-Variables Add::backward(const Variables& gys) {
-  Variable gx0 = gys[0], gx1 = gys[0];
+Add::Gradients Add::backward(const Variable& gy) {
+  Variable gx0 = gy, gx1 = gy;
   if (shapes_.broadcast()) {  // the forward pass broadcast one of them
     gx0 = functions::sum_to(gx0, shapes_.x0());
     gx1 = functions::sum_to(gx1, shapes_.x1());
@@ -268,28 +281,27 @@ Variables Add::backward(const Variables& gys) {
   return {gx0, gx1};
 }
 
-Arrays Mul::forward(const Arrays& xs) { return {xs[0] * xs[1]}; }
+np::ndarray Mul::forward(const np::ndarray& x0, const np::ndarray& x1) { return x0 * x1; }
 
-Variables Mul::backward(const Variables& gys) {
-  const Variable &x0 = input(0), &x1 = input(1), &gy = gys[0];
-  Variable gx0 = gy * x1, gx1 = gy * x0;
-  if (!(x0.shape() == x1.shape())) {
-    gx0 = functions::sum_to(gx0, x0.shape());
-    gx1 = functions::sum_to(gx1, x1.shape());
+Mul::Gradients Mul::backward(const Variable& gy) {
+  Variable gx0 = gy * x1(), gx1 = gy * x0();
+  if (!(x0().shape() == x1().shape())) {
+    gx0 = functions::sum_to(gx0, x0().shape());
+    gx1 = functions::sum_to(gx1, x1().shape());
   }
   return {gx0, gx1};
 }
 
-Arrays Neg::forward(const Arrays& xs) { return {-xs[0]}; }
-Variables Neg::backward(const Variables& gys) { return {-gys[0]}; }
+np::ndarray Neg::forward(const np::ndarray& x) { return -x; }
+Variable Neg::backward(const Variable& gy) { return -gy; }
 
-Arrays Sub::forward(const Arrays& xs) {
-  shapes_.record(xs[0].shape(), xs[1].shape());
-  return {xs[0] - xs[1]};
+np::ndarray Sub::forward(const np::ndarray& x0, const np::ndarray& x1) {
+  shapes_.record(x0.shape(), x1.shape());
+  return x0 - x1;
 }
 
-Variables Sub::backward(const Variables& gys) {
-  Variable gx0 = gys[0], gx1 = -gys[0];
+Sub::Gradients Sub::backward(const Variable& gy) {
+  Variable gx0 = gy, gx1 = -gy;
   if (shapes_.broadcast()) {
     gx0 = functions::sum_to(gx0, shapes_.x0());
     gx1 = functions::sum_to(gx1, shapes_.x1());
@@ -297,32 +309,30 @@ Variables Sub::backward(const Variables& gys) {
   return {gx0, gx1};
 }
 
-Arrays Div::forward(const Arrays& xs) { return {xs[0] / xs[1]}; }
+np::ndarray Div::forward(const np::ndarray& x0, const np::ndarray& x1) { return x0 / x1; }
 
-Variables Div::backward(const Variables& gys) {
-  const Variable &x0 = input(0), &x1 = input(1), &gy = gys[0];
-  Variable gx0 = gy / x1;
-  Variable gx1 = gy * (-x0 / pow(x1, 2));
-  if (!(x0.shape() == x1.shape())) {
-    gx0 = functions::sum_to(gx0, x0.shape());
-    gx1 = functions::sum_to(gx1, x1.shape());
+Div::Gradients Div::backward(const Variable& gy) {
+  Variable gx0 = gy / x1();
+  Variable gx1 = gy * (-x0() / pow(x1(), 2));
+  if (!(x0().shape() == x1().shape())) {
+    gx0 = functions::sum_to(gx0, x0().shape());
+    gx1 = functions::sum_to(gx1, x1().shape());
   }
   return {gx0, gx1};
 }
 
-Arrays Pow::forward(const Arrays& xs) { return {np::power(xs[0], c_)}; }
+np::ndarray Pow::forward(const np::ndarray& x) { return np::power(x, c_); }
 
-Variables Pow::backward(const Variables& gys) {
-  const Variable& x = input(0);
+Variable Pow::backward(const Variable& gy) {
   // d/dx x^0 is 0 everywhere. The book's c * x^(c-1) gives 0 * 0^-1 = NaN at x = 0 (and an
   // integer x cannot even be raised to -1), so an exponent of zero is handled on its own.
   if (np::all(c_ == np::ndarray(0))) {
-    return {functions::sum_to(gys[0] * np::zeros_like(x.data()), x.shape())};
+    return functions::sum_to(gy * np::zeros_like(x().data()), x().shape());
   }
   // An exponent array with some zeros: x^0 in their places keeps 0 * x^-1 (NaN at x = 0) out.
   const np::ndarray zero_c = c_ == np::ndarray(0);
   const np::ndarray e = np::any(zero_c) ? np::where(zero_c, np::zeros_like(c_), c_ - 1) : c_ - 1;
-  return {c_ * pow(x, e) * gys[0]};
+  return c_ * pow(x(), e) * gy;
 }
 
 Variable add(const Variable& x0, const Variable& x1) { return call<Add>({x0, x1}); }

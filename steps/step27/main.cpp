@@ -1,7 +1,7 @@
 // Step 27: differentiating with a Taylor series.
 //
-// First a Sin function written in this file (a Function subclass with forward on arrays and
-// backward on Variables), then my_sin, which adds up the Maclaurin series of sin term by
+// First a Sin function written in this file (a UnaryFunction: forward on an array, backward on
+// a Variable), then my_sin, which adds up the Maclaurin series of sin term by
 // term. The Taylor version's graph is long; my_sin.png shows it.
 #include <cmath>
 #include <iostream>
@@ -9,17 +9,19 @@
 #include "dezero/dezero.hpp"
 #include "step_options.hpp"
 
-using dezero::Arrays;
 using dezero::Variable;
-using dezero::Variables;
 
-class Sin : public dezero::Function {
+class Sin : public dezero::UnaryFunction {
  public:
   std::string name() const override { return "Sin"; }
-  Arrays forward(const Arrays& xs) override { return {np::sin(xs[0])}; }
-  Variables backward(const Variables& gys) override {
-    const np::ndarray x = input(0).data();
-    return {gys[0] * np::cos(x)};
+  np::ndarray forward(const np::ndarray& x) override {
+    np::ndarray y = np::sin(x);
+    return y;
+  }
+  Variable backward(const Variable& gy) override {
+    const np::ndarray& x = this->x().data();
+    Variable gx = gy * np::cos(x);
+    return gx;
   }
 };
 

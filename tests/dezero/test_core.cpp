@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "dezero/dezero.hpp"
@@ -28,14 +29,14 @@ using dztest::throws_with;
 Variable scalar(double v) { return Variable(np::array(v)); }
 
 // The book's Square (step 16), which also records the order in which backward passes run.
-class Square : public Function {
+class Square : public dezero::UnaryFunction {
  public:
   Square(std::string tag, std::vector<std::string>* log) : tag_(std::move(tag)), log_(log) {}
   std::string name() const override { return "Square"; }
-  Arrays forward(const Arrays& xs) override { return {xs[0] * xs[0]}; }
-  Variables backward(const Variables& gys) override {
+  np::ndarray forward(const np::ndarray& x) override { return x * x; }
+  Variable backward(const Variable& gy) override {
     log_->push_back(tag_);
-    return {2.0 * input(0) * gys[0]};
+    return 2.0 * x() * gy;
   }
 
  private:
@@ -43,7 +44,7 @@ class Square : public Function {
   std::vector<std::string>* log_;
 };
 
-// Two outputs: (x * 2, x * 3).
+// Two outputs: (x * 2, x * 3), so the general form.
 class TwoOutputs : public Function {
  public:
   std::string name() const override { return "TwoOutputs"; }
@@ -158,12 +159,12 @@ TEST(Core, AGradientSetBeforehandIsUsedAsTheSeed) {
 
 TEST(Core, FunctionWithTwoOutputs) {
   const Variable x = scalar(5.0);
-  const auto f = std::make_shared<TwoOutputs>();
-  const Variables ys = (*f)({x});
+  const Variables ys = dezero::call_all<TwoOutputs>({x});
   ASSERT_EQ(ys.size(), 2u);
   EXPECT_TRUE(data_is(ys[0], {}, np::float64, {10.0}));
   EXPECT_TRUE(data_is(ys[1], {}, np::float64, {15.0}));
-  EXPECT_TRUE(ys[0].creator() == f && ys[1].creator() == f);
+  EXPECT_TRUE(ys[0].creator() && ys[0].creator() == ys[1].creator());
+  EXPECT_TRUE(ys[0].creator()->output(1).is(ys[1]));
   const Variable y = ys[0] + ys[1];
   y.backward();
   EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {5.0}));
@@ -172,24 +173,29 @@ TEST(Core, FunctionWithTwoOutputs) {
   const Variable x2 = scalar(5.0);
   Variable kept;
   {
-    const auto g = std::make_shared<TwoOutputs>();
-    kept = (*g)({x2})[0];
+    kept = dezero::call_all<TwoOutputs>({x2})[0];
   }
   EXPECT_FALSE(kept.creator()->outputs()[1]);
+  EXPECT_FALSE(kept.creator()->output(1));
   EXPECT_TRUE(throws_with<std::logic_error>([&] { kept.backward(); }, {"TwoOutputs"}));
 }
 
-TEST(Core, FunctionOutsideSharedPtrIsRefusedWhileRecording) {
-  dezero::Add add;
-  EXPECT_TRUE(throws_with<std::logic_error>(
-      [&] {
-        add({scalar(1.0), scalar(2.0)});
-      },
-      {"Add", "std::make_shared"}));
-  // Nothing is recorded under no_grad, so a plain object works there.
+// A Function is applied with call<F> or call_all<F> only (no public operator() that could run
+// a function outside the shared_ptr its outputs must keep), and call<F> returns one output.
+static_assert(!std::is_invocable_v<dezero::Add&, Variables>);
+static_assert(dezero::SingleOutputFunction<dezero::Add> && dezero::SingleOutputFunction<Square>);
+static_assert(!dezero::SingleOutputFunction<TwoOutputs>);
+
+TEST(Core, CallChecksTheNumberOfOutputs) {
+  EXPECT_TRUE(throws_with<std::logic_error>([] { (void)dezero::call<TwoOutputs>({scalar(1.0)}); },
+                                            {"TwoOutputs", "2 outputs", "call_all"}));
+  // Nothing is recorded under no_grad (the function is not kept), and the count still counts.
   const auto guard = dezero::no_grad();
-  const Variables ys = add({scalar(1.0), scalar(2.0)});
-  EXPECT_TRUE(data_is(ys[0], {}, np::float64, {3.0}));
+  EXPECT_TRUE(throws_with<std::logic_error>([] { (void)dezero::call<TwoOutputs>({scalar(1.0)}); },
+                                            {"2 outputs", "call_all"}));
+  const Variables ys = dezero::call_all<TwoOutputs>({scalar(1.0)});
+  EXPECT_TRUE(data_is(ys[1], {}, np::float64, {3.0}));
+  EXPECT_TRUE(data_is(dezero::call<dezero::Add>({scalar(1.0), scalar(2.0)}), {}, np::float64, {3.0}));
 }
 
 TEST(Core, NoneVariableRefusesAccess) {

@@ -90,11 +90,11 @@ TEST_F(Functions, Float32StaysFloat32) {
 
 // A wrong backward is caught by gradient_check (the checker itself can fail).
 TEST_F(Functions, GradientCheckRejectsAWrongBackward) {
-  class WrongSquare : public dezero::Function {
+  class WrongSquare : public dezero::UnaryFunction {
    public:
     std::string name() const override { return "WrongSquare"; }
-    Arrays forward(const Arrays& xs) override { return {xs[0] * xs[0]}; }
-    Variables backward(const Variables& gys) override { return {gys[0] * input(0)}; }  // not 2x
+    np::ndarray forward(const np::ndarray& x) override { return x * x; }
+    Variable backward(const Variable& gy) override { return gy * x(); }  // not 2x
   };
   const np::ndarray r = np::random::rand({2, 2}) + 0.5;
   testing::internal::CaptureStderr();  // the failure report

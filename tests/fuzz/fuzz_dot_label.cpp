@@ -19,12 +19,12 @@ namespace {
 using dezero::Variable;
 
 // An identity function with the name the input gives it.
-class Named : public dezero::Function {
+class Named : public dezero::UnaryFunction {
  public:
   explicit Named(std::string name) : name_(std::move(name)) {}
   std::string name() const override { return name_; }
-  dezero::Arrays forward(const dezero::Arrays& xs) override { return {xs[0]}; }
-  dezero::Variables backward(const dezero::Variables& gys) override { return gys; }
+  np::ndarray forward(const np::ndarray& x) override { return x; }
+  dezero::Variable backward(const dezero::Variable& gy) override { return gy; }
 
  private:
   std::string name_;
