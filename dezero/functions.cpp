@@ -3,6 +3,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "dezero/utils.hpp"
 
@@ -735,6 +736,125 @@ Variable dropout(const Variable& x, double dropout_ratio) {
   const np::ndarray mask = np::random::rand(x.shape()) > np::ndarray(dropout_ratio);
   const np::ndarray scale = np::ndarray(1.0 - dropout_ratio).astype(x.dtype());
   return x * mask / scale;
+}
+
+// ===================================== batch_norm ===========================================
+
+namespace {
+
+std::string shape_str(const np::Shape& s) { return s.str(); }
+
+// (N, C, H, W) -> (N*H*W, C): one row per value of every channel; (N, C) stays.
+np::ndarray channels_last(const np::ndarray& x) {
+  if (x.ndim() == 2) return x;
+  return x.transpose({0, 2, 3, 1}).reshape({-1, x.shape()[1]});
+}
+Variable channels_last(const Variable& x) {
+  if (x.ndim() == 2) return x;
+  return x.transpose({0, 2, 3, 1}).reshape({-1, x.shape()[1]});
+}
+// The way back, to the shape `like`.
+Variable channels_first(const Variable& y, const np::Shape& like) {
+  if (like.ndim() == 2) return y;
+  return y.reshape({like[0], like[2], like[3], like[1]}).transpose({0, 3, 1, 2});
+}
+
+void require_channel_vector(const np::ndarray& a, const char* what, const np::ndarray& x) {
+  const std::int64_t C = x.shape()[1];
+  if (!a.defined()) throw std::invalid_argument(std::string(what) + " is None");
+  if (a.ndim() != 1 || a.shape()[0] != C) {
+    throw np::shape_error(std::string(what) + " " + shape_str(a.shape()) + " must be (" +
+                          std::to_string(C) + ",), one value per channel of x " + shape_str(x.shape()));
+  }
+}
+
+}  // namespace
+
+// Inputs x, gamma, beta; the running statistics are held (and updated) as arrays.
+class BatchNorm : public Function {
+ public:
+  BatchNorm(np::ndarray mean, np::ndarray var, double decay, double eps);
+  std::string name() const override { return "BatchNorm"; }
+  Arrays forward(const Arrays& xs) override;
+  Variables backward(const Variables& gys) override;
+
+ private:
+  np::ndarray avg_mean_, avg_var_;
+  double decay_, eps_;
+  bool trained_ = true;  // which statistics forward used
+  np::ndarray mean_, inv_std_;  // those statistics, for backward
+};
+
+BatchNorm::BatchNorm(np::ndarray mean, np::ndarray var, double decay, double eps)
+    : avg_mean_(std::move(mean)), avg_var_(std::move(var)), decay_(decay), eps_(eps) {}
+
+Arrays BatchNorm::forward(const Arrays& xs) {
+  const np::ndarray &x_in = xs[0], &gamma = xs[1], &beta = xs[2];
+  if (!x_in.defined()) throw std::invalid_argument("x is None");
+  if (x_in.ndim() != 2 && x_in.ndim() != 4) {
+    throw np::shape_error("x " + shape_str(x_in.shape()) + " must be (N, C) or (N, C, H, W)");
+  }
+  require_channel_vector(gamma, "gamma", x_in);
+  require_channel_vector(beta, "beta", x_in);
+  require_channel_vector(avg_mean_, "the running mean", x_in);
+  require_channel_vector(avg_var_, "the running variance", x_in);
+  const np::ndarray x = channels_last(x_in);
+
+  trained_ = Config::train;
+  if (trained_) {
+    const std::int64_t m = x.len();
+    const np::ndarray mean = x.mean(0);
+    // NumPy's var: the mean of the squared deviations, as sum / count
+    const np::ndarray d = x - mean;
+    const np::ndarray var = np::sum(d * d, 0) / np::ndarray(m);
+    inv_std_ = np::ndarray(1.0) / np::sqrt(var + np::ndarray(eps_));
+    mean_ = mean;
+    // the unbiased estimate m / (m - 1) for the running variance (m = 1 is left as it is)
+    const double s = m - 1.0 > 1.0 ? m - 1.0 : 1.0;
+    const double adjust = static_cast<double>(m) / s;
+    avg_mean_ *= np::ndarray(decay_);
+    avg_mean_ += np::ndarray(1 - decay_) * mean;
+    avg_var_ *= np::ndarray(decay_);
+    avg_var_ += np::ndarray((1 - decay_) * adjust) * var;
+  } else {
+    inv_std_ = np::ndarray(1.0) / np::sqrt(avg_var_ + np::ndarray(eps_));
+    mean_ = avg_mean_.copy();  // later training calls change the running mean in place
+  }
+  const np::ndarray xc = (x - mean_) * inv_std_;
+  np::ndarray y = gamma * xc + beta;
+  if (x_in.ndim() == 4) {
+    const np::Shape& s = x_in.shape();
+    y = y.reshape({s[0], s[2], s[3], s[1]}).transpose({0, 3, 1, 2});
+  }
+  return {y};
+}
+
+Variables BatchNorm::backward(const Variables& gys) {
+  const Variable gy = channels_last(gys[0]);
+  const Variable& gamma = input(1);
+  const Variable x = channels_last(input(0));
+  const std::int64_t batch_size = gy.len();
+  const Variable gbeta = sum(gy, 0);
+  Variable gx, ggamma;
+  if (trained_) {
+    // The statistics depend on x: the book's formula.
+    const Variable mean = sum(x, 0) / batch_size;
+    const Variable xc = (x - mean) * inv_std_;
+    ggamma = sum(xc * gy, 0);
+    gx = gy - gbeta / batch_size - xc * ggamma / batch_size;
+    gx = gx * (gamma * inv_std_);
+  } else {
+    // The running statistics are constants: y is affine in x.
+    const Variable xc = (x - mean_) * inv_std_;
+    ggamma = sum(xc * gy, 0);
+    gx = gy * (gamma * inv_std_);
+  }
+  return {channels_first(gx, input(0).shape()), ggamma, gbeta};
+}
+
+Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
+                    np::ndarray mean, np::ndarray var, double decay, double eps) {
+  return call<BatchNorm>({x, gamma, beta}, std::move(mean), std::move(var), decay, eps);
 }
 
 }  // namespace dezero::functions

@@ -111,6 +111,17 @@ Variable embed_id(const Variable& x, const Variable& W);
 // be float32 or float64 (np::dtype_error).
 Variable dropout(const Variable& x, double dropout_ratio = 0.5);
 
+// --- batch normalisation -----------------------------------------------------------------
+// The book calls it batch_nrom. x is (N, C) or (N, C, H, W) (statistics per channel, over the
+// batch and the image); gamma, beta, mean and var are (C,). In training (Config::train) x is
+// normalised with its own mean and variance, and the running statistics `mean` and `var` are
+// updated in place (they are handles: pass the BatchNorm layer's arrays):
+//   mean = decay mean + (1 - decay) batch_mean,  var = decay var + (1 - decay) m/(m-1) batch_var
+// with m values per channel. In test mode the running statistics normalise x. Its backward
+// works in both modes (the book's fails in test mode).
+Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
+                    np::ndarray mean, np::ndarray var, double decay = 0.9, double eps = 2e-5);
+
 // The arithmetic of the core, re-exported as in the book's functions module.
 using dezero::add;
 using dezero::div;

@@ -1,6 +1,5 @@
-// dezero/functions_conv: convolution, pooling and batch normalisation (the book's
-// functions_conv.py, and batch_nrom from functions.py), in the same namespace as the other
-// functions:
+// dezero/functions_conv: convolution and pooling (the book's functions_conv.py), in the same
+// namespace as the other functions:
 //   namespace F = dezero::functions;
 //   auto y = F::conv2d(x, W, b, /*stride=*/1, /*pad=*/1);
 //   auto z = F::pooling(F::relu(y), 2, 2);
@@ -9,20 +8,19 @@
 // (C, OC, KH, KW). A kernel size, stride or padding is one number for both image axes or a
 // pair {height, width} (utils::Pair).
 //
-// How it runs: a convolution is im2col (every receptive field of the input becomes a column
-// of a matrix) followed by a matrix product through Eigen on the arrays' storage. The columns
-// are laid out (C*KH*KW, output positions), so that W viewed as (OC, C*KH*KW) multiplies them
-// as they are and the weight gradient multiplies by their transpose in place; they are made
-// and multiplied in chunks of output rows that stay in the cache (one product per chunk), and
-// the chunks are shared between the cores. col2im, pooling and their gradients are single
-// loops over the image planes (both cores through OpenMP when the arrays are large).
+// The graph nodes are named as in the book ("Conv2d", "Deconv2d", "Conv2DGradW", "Im2col",
+// "Col2im", "Pooling", "AveragePooling", and their gradients' nodes); graph drawings show these
+// names. Bad geometry (kernel or stride below 1, negative padding) is std::invalid_argument,
+// bad shapes np::shape_error naming them, bad dtypes np::dtype_error (the products run in
+// float32 or float64). The array work (im2col, the blocked products, pooling) is in
+// dezero/conv_kernels, which knows nothing of Variables.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 
+#include "dezero/conv_sizes.hpp"
 #include "dezero/core.hpp"
-#include "dezero/utils.hpp"
 
 namespace dezero::functions {
 
@@ -75,135 +73,5 @@ Variable pooling(const Variable& x, Pair kernel_size, Pair stride = 1, Pair pad 
 // The mean of each window ("AveragePooling"); padding zeros count in the mean, as in the book.
 // Kernels need not be square (the book's backward swaps KH and KW and fails on them).
 Variable average_pooling(const Variable& x, Pair kernel_size, Pair stride = 1, Pair pad = 0);
-
-// --- batch normalisation -----------------------------------------------------------------------
-// The book calls it batch_nrom. x is (N, C) or (N, C, H, W) (statistics per channel, over the
-// batch and the image); gamma, beta, mean and var are (C,). In training (Config::train) x is
-// normalised with its own mean and variance, and the running statistics `mean` and `var` are
-// updated in place (they are handles: pass the BatchNorm layer's arrays):
-//   mean = decay mean + (1 - decay) batch_mean,  var = decay var + (1 - decay) m/(m-1) batch_var
-// with m values per channel. In test mode the running statistics normalise x. Its backward
-// works in both modes (the book's fails in test mode).
-Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
-                    np::ndarray mean, np::ndarray var, double decay = 0.9, double eps = 2e-5);
-
-// --- the Function classes behind them ------------------------------------------------------
-// The graph nodes, for code that wants to look inside a graph (graph drawings show these
-// names). Their constructors check the geometry: kernel and stride at least 1, padding at
-// least 0 (std::invalid_argument otherwise); forward checks the shapes (np::shape_error naming
-// them) and the dtypes (float32 or float64 for the products, np::dtype_error otherwise).
-struct ConvGeometry {
-  Pair kernel_size{1}, stride{1}, pad{0};
-};
-
-class Im2col : public Function {
- public:
-  Im2col(Pair kernel_size, Pair stride, Pair pad, bool to_matrix);
-  std::string name() const override { return "Im2col"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
-
- private:
-  ConvGeometry g_;
-  bool to_matrix_;
-  np::Shape input_shape_;
-};
-
-class Col2im : public Function {
- public:
-  Col2im(np::Shape input_shape, Pair kernel_size, Pair stride, Pair pad, bool to_matrix);
-  std::string name() const override { return "Col2im"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
-
- private:
-  np::Shape input_shape_;
-  ConvGeometry g_;
-  bool to_matrix_;
-};
-
-// Inputs x, W and optionally b (two or three inputs).
-class Conv2d : public Function {
- public:
-  Conv2d(Pair stride, Pair pad);
-  std::string name() const override { return "Conv2d"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
-  Pair stride() const { return stride_; }
-  Pair pad() const { return pad_; }
-
- private:
-  Pair stride_, pad_;
-};
-
-class Deconv2d : public Function {
- public:
-  Deconv2d(Pair stride, Pair pad, std::optional<Pair> outsize);
-  std::string name() const override { return "Deconv2d"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
-  Pair stride() const { return stride_; }
-  Pair pad() const { return pad_; }
-
- private:
-  Pair stride_, pad_;
-  std::optional<Pair> outsize_;
-};
-
-// The weight gradient of a convolution: inputs (x, gy), output gW (OC, C, KH, KW) as the
-// correlation of gy with the receptive fields of x. Its backward gives the gradients for x and
-// gy from the gradient of gW (the book's reads gW itself there, which cannot work).
-class Conv2DGradW : public Function {
- public:
-  Conv2DGradW(Pair kernel_size, Pair stride, Pair pad);
-  std::string name() const override { return "Conv2DGradW"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
-
- private:
-  ConvGeometry g_;
-};
-
-class Pooling : public Function {
- public:
-  Pooling(Pair kernel_size, Pair stride, Pair pad);
-  std::string name() const override { return "Pooling"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
-  // Where each window's maximum was: (N, C, OH, OW) int64, kh * KW + kw.
-  const np::ndarray& indexes() const { return indexes_; }
-
- private:
-  ConvGeometry g_;
-  np::Shape input_shape_;
-  np::ndarray indexes_;
-};
-
-class AveragePooling : public Function {
- public:
-  AveragePooling(Pair kernel_size, Pair stride, Pair pad);
-  std::string name() const override { return "AveragePooling"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
-
- private:
-  ConvGeometry g_;
-  np::Shape input_shape_;
-};
-
-// Inputs x, gamma, beta; the running statistics are held (and updated) as arrays.
-class BatchNorm : public Function {
- public:
-  BatchNorm(np::ndarray mean, np::ndarray var, double decay, double eps);
-  std::string name() const override { return "BatchNorm"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
-
- private:
-  np::ndarray avg_mean_, avg_var_;
-  double decay_, eps_;
-  bool trained_ = true;  // which statistics forward used
-  np::ndarray mean_, inv_std_;  // those statistics, for backward
-};
 
 }  // namespace dezero::functions

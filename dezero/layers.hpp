@@ -38,8 +38,8 @@
 #include <utility>
 #include <vector>
 
+#include "dezero/conv_sizes.hpp"
 #include "dezero/core.hpp"
-#include "dezero/utils.hpp"
 
 namespace dezero::layers {
 

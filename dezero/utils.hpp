@@ -10,9 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "dezero/conv_sizes.hpp"
 #include "dezero/core.hpp"
 
 namespace dezero::utils {
+
+// (The convolution sizes, Pair, pair, get_conv_outsize and get_deconv_outsize, are in
+// dezero/conv_sizes.hpp, included above.)
 
 // ===================================== graphs ===============================================
 // What a graph drawing shows. The defaults draw exactly the book's graph.
@@ -197,48 +201,5 @@ class Md5 {
 std::string md5_hex(const std::string& bytes);
 // The MD5 of a file's contents; std::runtime_error naming the file when it cannot be read.
 std::string md5_file(const std::filesystem::path& path);
-
-// ===================================== convolution sizes ====================================
-// The book's utils.pair: a kernel size, stride or padding given either as one number for both
-// image axes (`3`) or as (height, width) (`{3, 5}`).
-struct Pair {
-  std::int64_t h = 0, w = 0;
-  Pair(std::int64_t both) : h(both), w(both) {}  // implicit, as Python's pair(3)
-  Pair(std::int64_t height, std::int64_t width) : h(height), w(width) {}
-  friend bool operator==(const Pair&, const Pair&) = default;
-  // "(3, 5)", as Python prints the tuple
-  std::string str() const {
-    std::string s(1, '(');
-    s += std::to_string(h);
-    s += ", ";
-    s += std::to_string(w);
-    s += ')';
-    return s;
-  }
-};
-inline Pair pair(std::int64_t both) { return Pair(both); }
-inline Pair pair(std::int64_t height, std::int64_t width) { return Pair(height, width); }
-// From a Python-like tuple; std::invalid_argument unless it has exactly two values.
-inline Pair pair(const std::vector<std::int64_t>& values) {
-  if (values.size() != 2) {
-    throw std::invalid_argument("pair: expected 2 values (height, width), got " +
-                                std::to_string(values.size()));
-  }
-  return Pair(values[0], values[1]);
-}
-
-// The output length of a convolution or pooling along one axis, (in + 2 pad - kernel) // stride
-// + 1 with Python's floor division (so it can be 0 or negative when the kernel does not fit).
-inline std::int64_t get_conv_outsize(std::int64_t input_size, std::int64_t kernel_size,
-                                     std::int64_t stride, std::int64_t pad) {
-  const std::int64_t span = input_size + 2 * pad - kernel_size;
-  const std::int64_t q = span / stride;
-  return (span % stride != 0 && (span < 0) != (stride < 0) ? q - 1 : q) + 1;
-}
-// The output length of a transposed convolution: stride (size - 1) + kernel - 2 pad.
-inline std::int64_t get_deconv_outsize(std::int64_t size, std::int64_t kernel_size,
-                                       std::int64_t stride, std::int64_t pad) {
-  return stride * (size - 1) + kernel_size - 2 * pad;
-}
 
 }  // namespace dezero::utils
