@@ -1,5 +1,7 @@
 #include "dezero/core.hpp"
 
+#include <cxxabi.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <ostream>
@@ -51,10 +53,21 @@ Variable::Variable(np::ndarray data, std::string name)
   if (!name.empty()) node_->name = std::make_unique<std::string>(std::move(name));
 }
 
-std::string& Variable::name() const {
-  auto& name = node().name;
-  if (!name) name = std::make_unique<std::string>();  // x.name() = "x" needs a string to assign
-  return *name;
+const std::string& Variable::name() const {
+  static const std::string none;  // the unnamed share one empty string
+  const auto& name = node().name;
+  return name ? *name : none;
+}
+
+void Variable::set_name(std::string name) const {
+  auto& held = node().name;
+  if (name.empty()) {
+    held.reset();
+  } else if (held) {
+    *held = std::move(name);
+  } else {
+    held = std::make_unique<std::string>(std::move(name));
+  }
 }
 
 Variable constant(np::ndarray value) {
@@ -107,7 +120,7 @@ void Variable::backward(BackwardOptions options) const {
     for (std::size_t k = 0; k < f->outputs_.size(); ++k) {
       const std::shared_ptr<detail::VariableNode> y = f->outputs_[k].lock();
       if (!y || !y->grad) {
-        throw std::logic_error("backward: an output of " + f->name() + " has no gradient");
+        throw std::logic_error("backward: an output of " + f->type() + " has no gradient");
       }
       gys.push_back(Variable(y->grad));
     }
@@ -117,7 +130,7 @@ void Variable::backward(BackwardOptions options) const {
       const Variables gxs = f->backward(gys);
       const Variables& inputs = f->inputs();
       if (gxs.size() != inputs.size()) {
-        throw std::logic_error("backward: " + f->name() + " returned " +
+        throw std::logic_error("backward: " + f->type() + " returned " +
                                std::to_string(gxs.size()) + " gradients for " +
                                std::to_string(inputs.size()) + " inputs");
       }
@@ -212,7 +225,8 @@ Variables Function::apply(Variables inputs, std::shared_ptr<Function> self) {
     generation_ = 0;
     for (const auto& x : inputs) generation_ = std::max(generation_, x.generation());
     if (!self) {
-      throw std::logic_error(name() + ": a graph is recorded only for a Function that call<F> "
+      throw std::logic_error(type() +
+                             ": a graph is recorded only for a Function that call<F> "
                              "or call_all<F> made (its outputs keep it as their creator)");
     }
     inputs_ = std::move(inputs);
@@ -231,19 +245,30 @@ Arrays Function::forward_named(const Arrays& xs) {
   try {
     return forward(xs);
   } catch (const np::shape_error& e) {
-    throw np::shape_error(name() + ": " + e.what());
+    throw np::shape_error(type() + ": " + e.what());
   } catch (const np::axis_error& e) {
-    throw np::axis_error(name() + ": " + e.what());
+    throw np::axis_error(type() + ": " + e.what());
   } catch (const np::dtype_error& e) {
-    throw np::dtype_error(name() + ": " + e.what());
+    throw np::dtype_error(type() + ": " + e.what());
   } catch (const np::index_error& e) {
-    throw np::index_error(name() + ": " + e.what());
+    throw np::index_error(type() + ": " + e.what());
   }
 }
 
+std::string detail::class_name(const std::type_info& type) {
+  int status = 0;
+  const std::unique_ptr<char, void (*)(void*)> demangled(
+      abi::__cxa_demangle(type.name(), nullptr, nullptr, &status), std::free);
+  std::string name = status == 0 && demangled ? demangled.get() : type.name();
+  if (const auto colon = name.rfind("::"); colon != std::string::npos) name.erase(0, colon + 2);
+  return name;
+}
+
+std::string Function::type() const { return detail::class_name(typeid(*this)); }
+
 Variable Function::output(std::size_t i) const {
   if (i >= outputs_.size()) {
-    throw std::out_of_range(name() + ": output " + std::to_string(i) + " of " +
+    throw std::out_of_range(type() + ": output " + std::to_string(i) + " of " +
                             std::to_string(outputs_.size()));
   }
   return Variable(outputs_[i].lock());
@@ -251,7 +276,7 @@ Variable Function::output(std::size_t i) const {
 
 void detail::throw_output_count(const Variables& outputs) {
   const std::string who =
-      !outputs.empty() && outputs[0].creator() ? outputs[0].creator()->name() : "a function";
+      !outputs.empty() && outputs[0].creator() ? outputs[0].creator()->type() : "a function";
   throw std::logic_error("call<F>: " + who + " gave " + std::to_string(outputs.size()) +
                          " outputs where one was expected; call_all<F> returns them all");
 }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -130,9 +131,12 @@ class Variable {
   // True unless this handle is None.
   explicit operator bool() const { return static_cast<bool>(node_); }
 
-  // Fields of the node, as assignable references: x.data() -= lr * x.grad().data();
+  // Fields of the node: the data as an assignable reference, x.data() -= lr * x.grad().data();
   np::ndarray& data() const { return node().data; }
-  std::string& name() const;
+  // The name, read without a copy (empty when none was given), and set: x.set_name("x") is the
+  // book's x.name = 'x'.
+  const std::string& name() const;
+  void set_name(std::string name) const;
   Variable grad() const;
   void set_grad(const Variable& grad) const;
   std::shared_ptr<Function> creator() const { return node().creator; }
@@ -144,6 +148,8 @@ class Variable {
   std::int64_t size() const { return data().size(); }
   np::DType dtype() const { return data().dtype(); }
   std::int64_t len() const { return data().len(); }  // Python's len(x)
+  // The one number a one-element variable holds, as a double: the book's float(loss.data).
+  double item() const { return data().item<double>(); }
 
   void set_creator(std::shared_ptr<Function> func) const;
   void unchain() const { node().creator.reset(); }
@@ -248,8 +254,10 @@ class Function {
 
   virtual Arrays forward(const Arrays& xs) = 0;
   virtual Variables backward(const Variables& gys) = 0;
-  // The class name the book's graphs show for this function: "Add", "Sin", "MatMul", ...
-  virtual std::string name() const = 0;
+  // What kind of node this is, as the book's graphs show it (its __class__.__name__): the
+  // class name without namespaces, "Add", "Sin", "MatMul", ... Layers and optimizers answer
+  // type() too; a `name` is always a label someone gave (Variable::name).
+  virtual std::string type() const;
 
   int generation() const { return generation_; }
   const Variables& inputs() const { return inputs_; }
@@ -318,6 +326,8 @@ class BinaryFunction : public Function {
 };
 
 namespace detail {
+// The class name of a dynamic type without its namespaces: "Sin", "TwoLayerNet".
+std::string class_name(const std::type_info& type);
 // call<F>'s error for a general Function that gave another number of outputs than one.
 [[noreturn]] void throw_output_count(const Variables& outputs);
 }  // namespace detail
@@ -378,7 +388,6 @@ class BroadcastShapes {
 
 class Add : public BinaryFunction {
  public:
-  std::string name() const override { return "Add"; }
   np::ndarray forward(const np::ndarray& x0, const np::ndarray& x1) override;
   Gradients backward(const Variable& gy) override;
 
@@ -388,21 +397,18 @@ class Add : public BinaryFunction {
 
 class Mul : public BinaryFunction {
  public:
-  std::string name() const override { return "Mul"; }
   np::ndarray forward(const np::ndarray& x0, const np::ndarray& x1) override;
   Gradients backward(const Variable& gy) override;
 };
 
 class Neg : public UnaryFunction {
  public:
-  std::string name() const override { return "Neg"; }
   np::ndarray forward(const np::ndarray& x) override;
   Variable backward(const Variable& gy) override;
 };
 
 class Sub : public BinaryFunction {
  public:
-  std::string name() const override { return "Sub"; }
   np::ndarray forward(const np::ndarray& x0, const np::ndarray& x1) override;
   Gradients backward(const Variable& gy) override;
 
@@ -412,7 +418,6 @@ class Sub : public BinaryFunction {
 
 class Div : public BinaryFunction {
  public:
-  std::string name() const override { return "Div"; }
   np::ndarray forward(const np::ndarray& x0, const np::ndarray& x1) override;
   Gradients backward(const Variable& gy) override;
 };
@@ -421,7 +426,6 @@ class Div : public BinaryFunction {
 class Pow : public UnaryFunction {
  public:
   explicit Pow(np::ndarray c) : c_(std::move(c)) {}
-  std::string name() const override { return "Pow"; }
   np::ndarray forward(const np::ndarray& x) override;
   Variable backward(const Variable& gy) override;
 

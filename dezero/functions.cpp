@@ -50,21 +50,18 @@ np::ndarray fused_grad(const Variable& gy, const Variable& a, Op op) {
 
 class Sin : public UnaryFunction {
  public:
-  std::string name() const override { return "Sin"; }
   np::ndarray forward(const np::ndarray& x) override { return np::sin(x); }
   Variable backward(const Variable& gy) override { return gy * cos(x()); }
 };
 
 class Cos : public UnaryFunction {
  public:
-  std::string name() const override { return "Cos"; }
   np::ndarray forward(const np::ndarray& x) override { return np::cos(x); }
   Variable backward(const Variable& gy) override { return gy * -sin(x()); }
 };
 
 class Tanh : public UnaryFunction {
  public:
-  std::string name() const override { return "Tanh"; }
   np::ndarray forward(const np::ndarray& x) override { return np::tanh(x); }
   Variable backward(const Variable& gy) override {
     const Variable y = output();
@@ -80,14 +77,12 @@ class Tanh : public UnaryFunction {
 
 class Exp : public UnaryFunction {
  public:
-  std::string name() const override { return "Exp"; }
   np::ndarray forward(const np::ndarray& x) override { return np::exp(x); }
   Variable backward(const Variable& gy) override { return gy * output(); }
 };
 
 class Log : public UnaryFunction {
  public:
-  std::string name() const override { return "Log"; }
   np::ndarray forward(const np::ndarray& x) override { return np::log(x); }
   Variable backward(const Variable& gy) override { return gy / x(); }
 };
@@ -103,7 +98,6 @@ Variable log(const Variable& x) { return call<Log>({x}); }
 class Reshape : public UnaryFunction {
  public:
   explicit Reshape(np::Shape shape) : shape_(shape) {}
-  std::string name() const override { return "Reshape"; }
   np::ndarray forward(const np::ndarray& x) override {
     x_shape_ = x.shape();
     return x.reshape(shape_);
@@ -122,7 +116,6 @@ Variable reshape(const Variable& x, const np::Shape& shape) {
 class Transpose : public UnaryFunction {
  public:
   explicit Transpose(std::optional<std::vector<int>> axes) : axes_(std::move(axes)) {}
-  std::string name() const override { return "Transpose"; }
   np::ndarray forward(const np::ndarray& x) override { return np::transpose(x, axes_); }
   Variable backward(const Variable& gy) override {
     if (!axes_) return transpose(gy);
@@ -146,7 +139,6 @@ Variable transpose(const Variable& x, std::optional<std::vector<int>> axes) {
 class Sum : public UnaryFunction {
  public:
   Sum(np::Axes axes, bool keepdims) : axes_(std::move(axes)), keepdims_(keepdims) {}
-  std::string name() const override { return "Sum"; }
   np::ndarray forward(const np::ndarray& x) override {
     x_shape_ = x.shape();
     return x.sum(axes_, keepdims_);
@@ -168,7 +160,6 @@ Variable sum(const Variable& x, np::Axes axes, bool keepdims) {
 class SumTo : public UnaryFunction {
  public:
   explicit SumTo(np::Shape shape) : shape_(shape) {}
-  std::string name() const override { return "SumTo"; }
   np::ndarray forward(const np::ndarray& x) override {
     x_shape_ = x.shape();
     return np::sum_to(x, shape_);
@@ -187,7 +178,6 @@ Variable sum_to(const Variable& x, const np::Shape& shape) {
 class BroadcastTo : public UnaryFunction {
  public:
   explicit BroadcastTo(np::Shape shape) : shape_(shape) {}
-  std::string name() const override { return "BroadcastTo"; }
   np::ndarray forward(const np::ndarray& x) override {
     x_shape_ = x.shape();
     return np::broadcast_to(x, shape_);
@@ -222,7 +212,6 @@ std::pair<Variable, Variable> matmul_grads(const Variable& x, const Variable& W,
 
 class MatMul : public BinaryFunction {
  public:
-  std::string name() const override { return "MatMul"; }
   np::ndarray forward(const np::ndarray& x, const np::ndarray& W) override { return x.dot(W); }
   Gradients backward(const Variable& gy) override { return matmul_grads(x0(), x1(), gy); }
 };
@@ -236,7 +225,6 @@ class GetItemGrad : public UnaryFunction {
  public:
   GetItemGrad(np::Indices slices, np::Shape in_shape)
       : slices_(std::move(slices)), in_shape_(in_shape) {}
-  std::string name() const override { return "GetItemGrad"; }
   np::ndarray forward(const np::ndarray& gy) override {
     np::ndarray gx = np::zeros(in_shape_, gy.dtype());
     np::add_at(gx, slices_, gy);
@@ -252,7 +240,6 @@ class GetItemGrad : public UnaryFunction {
 class GetItem : public UnaryFunction {
  public:
   explicit GetItem(np::Indices slices) : slices_(std::move(slices)) {}
-  std::string name() const override { return "GetItem"; }
   np::ndarray forward(const np::ndarray& x) override { return np::getitem(x, slices_); }
   Variable backward(const Variable& gy) override {
     return call<GetItemGrad>({gy}, slices_, x().shape());
@@ -319,7 +306,6 @@ void check_linear(const char* fn, const Variable& x, const Variable& W, const Va
 // One node for x W + b, with or without b (then it has two inputs): the general form.
 class Linear : public Function {
  public:
-  std::string name() const override { return "Linear"; }
   Arrays forward(const Arrays& xs) override {
     np::ndarray y = xs[0].dot(xs[1]);
     if (xs.size() == 3) y += xs[2];  // in place: the product's dtype is kept, as in NumPy
@@ -354,7 +340,6 @@ Variable sigmoid_simple(const Variable& x) { return 1 / (1 + exp(-x)); }
 
 class Sigmoid : public UnaryFunction {
  public:
-  std::string name() const override { return "Sigmoid"; }
   np::ndarray forward(const np::ndarray& x) override {
     const np::ndarray half = scalar_like(x, 0.5);
     return np::tanh(x * half) * half + half;
@@ -376,7 +361,6 @@ Variable sigmoid(const Variable& x) { return call<Sigmoid>({x}); }
 
 class ReLU : public UnaryFunction {
  public:
-  std::string name() const override { return "ReLU"; }
   np::ndarray forward(const np::ndarray& x) override {
     return np::maximum(x, scalar_like(x, 0.0));
   }
@@ -396,7 +380,6 @@ Variable relu(const Variable& x) { return call<ReLU>({x}); }
 class LeakyReLU : public UnaryFunction {
  public:
   explicit LeakyReLU(double slope) : slope_(slope) {}
-  std::string name() const override { return "LeakyReLU"; }
   np::ndarray forward(const np::ndarray& x) override {
     return np::where(x > np::ndarray(0), x, x * scalar_like(x, slope_)).astype(x.dtype());
   }
@@ -421,7 +404,6 @@ Variable softmax_simple(const Variable& x, np::Axes axis) {
 class Softmax : public UnaryFunction {
  public:
   explicit Softmax(np::Axes axis) : axis_(std::move(axis)) {}
-  std::string name() const override { return "Softmax"; }
   np::ndarray forward(const np::ndarray& x) override {
     np::ndarray y = np::exp(x - x.max(axis_, true));
     y /= y.sum(axis_, true);
@@ -442,7 +424,6 @@ Variable softmax(const Variable& x, np::Axes axis) { return call<Softmax>({x}, s
 class LogSoftmax : public UnaryFunction {
  public:
   explicit LogSoftmax(np::Axes axis) : axis_(std::move(axis)) {}
-  std::string name() const override { return "LogSoftmax"; }
   np::ndarray forward(const np::ndarray& x) override { return x - utils::logsumexp(x, axis_); }
   Variable backward(const Variable& gy) override {
     return gy - exp(output()) * sum(gy, axis_, /*keepdims=*/true);
@@ -459,7 +440,6 @@ Variable log_softmax(const Variable& x, np::Axes axis) {
 class Clip : public UnaryFunction {
  public:
   Clip(double x_min, double x_max) : x_min_(x_min), x_max_(x_max) {}
-  std::string name() const override { return "Clip"; }
   np::ndarray forward(const np::ndarray& x) override {
     return np::clip(x, scalar_like(x, x_min_), scalar_like(x, x_max_));
   }
@@ -485,7 +465,6 @@ Variable clip(const Variable& x, double x_min, double x_max) {
 class Max : public UnaryFunction {
  public:
   Max(np::Axes axes, bool keepdims) : axes_(std::move(axes)), keepdims_(keepdims) {}
-  std::string name() const override { return "Max"; }
   np::ndarray forward(const np::ndarray& x) override { return x.max(axes_, keepdims_); }
   Variable backward(const Variable& gy) override {
     const np::Shape shape = utils::max_backward_shape(x().shape(), axes_);
@@ -501,7 +480,6 @@ class Max : public UnaryFunction {
 class Min : public Max {
  public:
   using Max::Max;
-  std::string name() const override { return "Min"; }
   np::ndarray forward(const np::ndarray& x) override { return x.min(axes_, keepdims_); }
 };
 
@@ -557,7 +535,6 @@ Variable mean_squared_error_simple(const Variable& x0, const Variable& x1) {
 
 class MeanSquaredError : public BinaryFunction {
  public:
-  std::string name() const override { return "MeanSquaredError"; }
   np::ndarray forward(const np::ndarray& x0, const np::ndarray& x1) override {
     const np::ndarray diff = x0 - x1;
     return np::square(diff).sum() / scalar_like(diff, double(diff.len()));
@@ -584,7 +561,6 @@ Variable softmax_cross_entropy_simple(const Variable& x, const Variable& t) {
 
 class SoftmaxCrossEntropy : public BinaryFunction {
  public:
-  std::string name() const override { return "SoftmaxCrossEntropy"; }
   np::ndarray forward(const np::ndarray& x, const np::ndarray& t) override {
     const std::int64_t n = x.shape()[0];
     const np::ndarray log_p = x - utils::logsumexp(x, 1);
@@ -667,7 +643,6 @@ Variable accuracy(const Variable& y, const Variable& t) {
 class EmbedIDGrad : public UnaryFunction {
  public:
   EmbedIDGrad(np::ndarray ids, np::Shape w_shape) : ids_(std::move(ids)), w_shape_(w_shape) {}
-  std::string name() const override { return "EmbedIDGrad"; }
   np::ndarray forward(const np::ndarray& gy) override {
     np::ndarray gW = np::zeros(w_shape_, gy.dtype());
     np::add_at(gW, {ids_}, gy);  // unbuffered: repeated ids accumulate
@@ -683,7 +658,6 @@ class EmbedIDGrad : public UnaryFunction {
 class EmbedID : public UnaryFunction {
  public:
   explicit EmbedID(np::ndarray ids) : ids_(std::move(ids)) {}
-  std::string name() const override { return "EmbedID"; }
   np::ndarray forward(const np::ndarray& W) override { return np::getitem(W, {ids_}); }
   Variable backward(const Variable& gy) override {
     return call<EmbedIDGrad>({gy}, ids_, x().shape());
@@ -774,7 +748,6 @@ void require_channel_vector(const np::ndarray& a, const char* what, const np::nd
 class BatchNorm : public Function {
  public:
   BatchNorm(np::ndarray mean, np::ndarray var, double decay, double eps);
-  std::string name() const override { return "BatchNorm"; }
   Arrays forward(const Arrays& xs) override;
   Variables backward(const Variables& gys) override;
 

@@ -13,7 +13,6 @@ using dezero::Variable;
 
 class Sin : public dezero::UnaryFunction {
  public:
-  std::string name() const override { return "Sin"; }
   np::ndarray forward(const np::ndarray& x) override {
     np::ndarray y = np::sin(x);
     return y;
@@ -39,7 +38,7 @@ Variable my_sin(const Variable& x, double threshold = 0.0001) {
     const double c = (i % 2 ? -1.0 : 1.0) / factorial(2 * i + 1);
     const Variable t = c * pow(x, 2 * i + 1);
     y = y ? y + t : 0 + t;  // 0 + t is t's reflected addition, as in Python
-    if (std::abs(t.data().item<double>()) < threshold) break;
+    if (std::abs(t.item()) < threshold) break;
   }
   return y;
 }
@@ -62,8 +61,8 @@ int main(int argc, char** argv) {
   std::cout << y.data() << "\n";
   std::cout << x.grad() << "\n";
 
-  x.name() = "x";
-  y.name() = "y";
+  x.set_name("x");
+  y.set_name("y");
   try {
     dezero::utils::plot_dot_graph(y, /*verbose=*/false, "my_sin.png");
   } catch (const dezero::utils::ToolError& e) {

@@ -47,7 +47,8 @@ std::string table(const np::ndarray& a, Colour colour) {
 // im2col of a 4x4 image with a 3x3 kernel: each window (left) becomes one row (right).
 void draw_im2col() {
   const np::ndarray img = np::arange(16).reshape({1, 1, 4, 4});
-  const np::ndarray col = F::im2col_array(img, 3, 1, 0, /*to_matrix=*/true);  // (4, 9)
+  const np::ndarray col =
+      F::im2col_array(img, 3, {.stride = 1, .pad = 0, .to_matrix = true});  // (4, 9)
   std::ostringstream dot;
   dot << "digraph im2col {\nrankdir=LR\nnode [shape=plaintext, fontname=\"Helvetica\"]\n"
       << "label=\"im2col: x (1, 1, 4, 4), kernel 3x3, stride 1, pad 0 -> col (4, 9)\"\n";
@@ -72,14 +73,15 @@ int main(int argc, char** argv) {
   steps::options(argc, argv);  // this step takes no options
   // im2col
   const np::ndarray x1 = np::random::rand({1, 3, 7, 7});
-  const Variable col1 = F::im2col(x1, /*kernel_size=*/5, /*stride=*/1, /*pad=*/0, /*to_matrix=*/true);
+  const Variable col1 = F::im2col(x1, 5, {.stride = 1, .pad = 0, .to_matrix = true});
   std::cout << col1.shape() << "\n";  // (9, 75)
 
   const np::ndarray x2 = np::random::rand({10, 3, 7, 7});  // 10 images
   const utils::Pair kernel_size{5, 5};
   const utils::Pair stride{1, 1};
   const utils::Pair pad{0, 0};
-  const Variable col2 = F::im2col(x2, kernel_size, stride, pad, /*to_matrix=*/true);
+  const Variable col2 =
+      F::im2col(x2, kernel_size, {.stride = stride, .pad = pad, .to_matrix = true});
   std::cout << col2.shape() << "\n";  // (90, 75)
 
   // conv2d
@@ -87,7 +89,7 @@ int main(int argc, char** argv) {
   const std::int64_t OC = 8, KH = 3, KW = 3;
   const Variable x(np::random::randn({N, C, H, W}));
   const np::ndarray Weight = np::random::randn({OC, C, KH, KW});
-  const Variable y = F::conv2d_simple(x, Weight, /*b=*/{}, /*stride=*/1, /*pad=*/1);
+  const Variable y = F::conv2d_simple(x, Weight, Variable(), {.stride = 1, .pad = 1});
   y.backward();
   std::cout << y.shape() << "\n";         // (1, 8, 15, 15)
   std::cout << x.grad().shape() << "\n";  // (1, 5, 15, 15)
@@ -97,8 +99,8 @@ int main(int argc, char** argv) {
   const Variable small(np::random::randn({1, 2, 4, 4}), "x");
   Variable w(np::random::randn({3, 2, 3, 3}), "W");
   Variable b(np::zeros({3}), "b");
-  Variable z = F::conv2d_simple(small, w, b, 1, 1);
-  z.name() = std::string(1, 'y');  // (not = "y": GCC 12 warns falsely, bug 105329)
+  Variable z = F::conv2d_simple(small, w, b, {.stride = 1, .pad = 1});
+  z.set_name("y");
   utils::plot_dot_graph(z, /*verbose=*/true, "conv2d_simple.png");
   std::cerr << "step57: wrote im2col.png and conv2d_simple.png\n";
 }

@@ -32,7 +32,6 @@ Variable scalar(double v) { return Variable(np::array(v)); }
 class Square : public dezero::UnaryFunction {
  public:
   Square(std::string tag, std::vector<std::string>* log) : tag_(std::move(tag)), log_(log) {}
-  std::string name() const override { return "Square"; }
   np::ndarray forward(const np::ndarray& x) override { return x * x; }
   Variable backward(const Variable& gy) override {
     log_->push_back(tag_);
@@ -47,7 +46,6 @@ class Square : public dezero::UnaryFunction {
 // Two outputs: (x * 2, x * 3), so the general form.
 class TwoOutputs : public Function {
  public:
-  std::string name() const override { return "TwoOutputs"; }
   Arrays forward(const Arrays& xs) override { return {xs[0] * 2.0, xs[0] * 3.0}; }
   Variables backward(const Variables& gys) override { return {gys[0] * 2.0 + gys[1] * 3.0}; }
 };
@@ -228,7 +226,7 @@ TEST(Config, NoGradRecordsNothing) {
     const Variable y = pow(x, 2) * 3.0;
     creator = y.creator();
     EXPECT_FALSE(creator.expired());
-    EXPECT_EQ(creator.lock()->name(), "Mul");
+    EXPECT_EQ(creator.lock()->type(), "Mul");
     EXPECT_EQ(Function::alive, functions_before + 2);
   }
   EXPECT_TRUE(creator.expired());
@@ -432,6 +430,12 @@ TEST(Properties, ForwardedToTheData) {
   EXPECT_EQ(v.dtype(), np::float32);
   EXPECT_EQ(v.len(), 4);
   EXPECT_EQ(v.name(), "");
+  // Reading a name allocates nothing: the unnamed share one empty string.
+  EXPECT_EQ(&v.name(), &Variable(np::array(1.0)).name());
+  v.set_name("v");
+  EXPECT_EQ(v.name(), "v");
+  v.set_name("");
+  EXPECT_EQ(&v.name(), &scalar(0.0).name());
 
   const Variable s(np::array(3));
   EXPECT_EQ(s.shape(), np::Shape{});
@@ -439,6 +443,18 @@ TEST(Properties, ForwardedToTheData) {
   EXPECT_EQ(s.size(), 1);
   EXPECT_EQ(s.dtype(), np::int64);
   EXPECT_THROW((void)s.len(), np::shape_error);  // len() of a 0-d array is a TypeError in Python
+  EXPECT_EQ(s.item(), 3.0);                      // the book's float(x.data)
+  EXPECT_EQ(Variable(np::array({2.5}, np::float32)).item(), 2.5);
+}
+
+// type() is the class name without namespaces, as the book's graphs show __class__.__name__,
+// for the library's functions, a function written in a test and the optimizers and layers.
+TEST(Properties, TypeIsTheClassName) {
+  std::vector<std::string> log;
+  EXPECT_EQ(dezero::call<Square>({scalar(2.0)}, "t", &log).creator()->type(), "Square");
+  EXPECT_EQ(F::min(Variable(np::array({1.0, 2.0}))).creator()->type(), "Min");
+  EXPECT_EQ(dezero::optimizers::Adam().type(), "Adam");
+  EXPECT_EQ(dezero::layers::Linear(2).type(), "Linear");
 }
 
 TEST(Properties, HandlesShareOneNode) {
@@ -446,7 +462,7 @@ TEST(Properties, HandlesShareOneNode) {
   const Variable alias = x;
   EXPECT_TRUE(alias.is(x));
   EXPECT_EQ(alias.id(), x.id());
-  alias.name() = "shared";
+  alias.set_name("shared");
   EXPECT_EQ(x.name(), "shared");
   EXPECT_FALSE(scalar(1.0).is(x));
 
@@ -468,7 +484,7 @@ TEST(Unchain, CutsTheGraphAboveOneVariable) {
   EXPECT_FALSE(y.creator());
   EXPECT_TRUE(mul.expired());  // nothing else owned it
   ASSERT_TRUE(z.creator());
-  EXPECT_EQ(z.creator()->name(), "Add");
+  EXPECT_EQ(z.creator()->type(), "Add");
   z.backward({.retain_grad = true});
   EXPECT_TRUE(data_is(y.grad(), {}, np::float64, {1.0}));
   EXPECT_FALSE(x.grad());
@@ -515,7 +531,7 @@ TEST(CreateGraph, BackwardRecordsTheGradientsGraphOnlyWhenAsked) {
   y.backward({.create_graph = true});
   EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {12.0}));
   ASSERT_TRUE(x.grad().creator());
-  EXPECT_EQ(x.grad().creator()->name(), "Mul");
+  EXPECT_EQ(x.grad().creator()->type(), "Mul");
   EXPECT_GT(x.grad().generation(), 0);
   EXPECT_TRUE(Config::enable_backprop);
 
