@@ -86,7 +86,7 @@ Variable deconv2d(const Variable& x, const Variable& W, const Variable& b = {},
 // padding is im2col's zeros, as in the book.
 Variable pooling_simple(const Variable& x, Pair kernel_size, PoolingOptions options = {});
 // Max pooling as one "Pooling" node, which keeps the position of each window's maximum
-// (indexes(): (N, C, OH, OW) int64 in [0, KH*KW), the first maximum in window order). Padding
+// (its indexes: (N, C, OH, OW) int64 in [0, KH*KW), the first maximum in window order). Padding
 // counts as -infinity, as in PyTorch and Chainer (the book pads with zeros, so that a window of
 // negative values that overlaps the padding gives 0); so the padding must be smaller than the
 // kernel, or a window could lie wholly in it.
