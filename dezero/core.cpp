@@ -3,12 +3,10 @@
 #include <cxxabi.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <ostream>
 #include <stdexcept>
 
 #include "dezero/functions.hpp"
-#include "dezero/utils.hpp"
 
 namespace dezero {
 
@@ -89,32 +87,25 @@ void Variable::set_creator(std::shared_ptr<Function> func) const {
   node().creator = std::move(func);
 }
 
+namespace {
+// (constinit: filled by other files' static initialisers, whatever their order)
+constinit std::vector<BackwardObserver> backward_observers;
+}  // namespace
+
+void add_backward_observer(BackwardObserver observer) { backward_observers.push_back(observer); }
+
 void Variable::backward(BackwardOptions options) const {
   const auto [retain_grad, create_graph] = options;
   // The seed is a constant: a gradient with respect to it would only tie the graphs of
   // successive create_graph passes into cycles.
   if (!node().grad) set_grad(constant(np::ones_like(data())));
 
-  // Functions wait in a list sorted by generation; the last one (the latest generation, and
-  // among equals the one added last, as with Python's stable sort) is processed next.
-  // Each pass has its own number: a function marked with it is already queued (cheaper than
-  // a set of addresses, which for a graph of 100 000 nodes dominated the pass).
-  static std::uint64_t passes = 0;
-  const std::uint64_t pass = ++passes;
-  std::vector<std::shared_ptr<Function>> funcs;
-  auto add_func = [&](const std::shared_ptr<Function>& f) {
-    if (f->visit_mark_ == pass) return;
-    f->visit_mark_ = pass;
-    const auto pos = std::upper_bound(
-        funcs.begin(), funcs.end(), f->generation(),
-        [](int g, const std::shared_ptr<Function>& other) { return g < other->generation(); });
-    funcs.insert(pos, f);
-  };
-  if (node().creator) add_func(node().creator);
+  // Functions wait in a list sorted by generation; the latest generation, and among equals
+  // the one added last (as with Python's stable sort), is processed next.
+  GraphWalk walk(GraphWalk::Order::generation);
+  walk.add(node().creator);
 
-  while (!funcs.empty()) {
-    const std::shared_ptr<Function> f = std::move(funcs.back());
-    funcs.pop_back();
+  while (const std::shared_ptr<Function> f = walk.next()) {
     Variables gys;
     gys.reserve(f->outputs_.size());
     for (std::size_t k = 0; k < f->outputs_.size(); ++k) {
@@ -142,7 +133,7 @@ void Variable::backward(BackwardOptions options) const {
         // place), exactly as x.grad = x.grad + gx in the book.
         auto& grad = x.node().grad;
         grad = grad ? (Variable(grad) + gxs[i]).node_ : gxs[i].node_;
-        if (const auto& creator = x.node().creator) add_func(creator);
+        walk.add(x.node().creator);
       }
     }
     if (!retain_grad) {
@@ -151,20 +142,16 @@ void Variable::backward(BackwardOptions options) const {
       }
     }
   }
-  // DEZERO_GRAPH=folder draws every graph that backward went through (utils.hpp).
-  static const bool record_graphs = std::getenv("DEZERO_GRAPH") != nullptr;
-  if (record_graphs) utils::record_backward_graph(*this);
+  for (const BackwardObserver observer : backward_observers) observer(*this, options);
 }
 
 void Variable::unchain_backward() const {
-  if (!node().creator) return;
-  std::vector<std::shared_ptr<Function>> funcs{node().creator};
-  while (!funcs.empty()) {
-    const auto f = funcs.back();
-    funcs.pop_back();
+  GraphWalk walk(GraphWalk::Order::lifo);
+  walk.add(node().creator);
+  while (const auto f = walk.next()) {
     for (const auto& x : f->inputs()) {
       if (x.creator()) {
-        funcs.push_back(x.creator());
+        walk.add(x.creator());
         x.unchain();
       }
     }

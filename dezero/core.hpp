@@ -6,6 +6,8 @@
 // still reach it and frees itself when the last of them goes.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <concepts>
 #include <cstddef>
 #include <iosfwd>
@@ -60,6 +62,12 @@ struct BackwardOptions {
   bool retain_grad = false;   // keep the gradients of intermediate variables too
   bool create_graph = false;  // record the backward pass (higher-order derivatives)
 };
+
+// Observers of backward: functions that every Variable::backward calls when it has finished,
+// with the variable it started from and its options. The DEZERO_GRAPH recorder of
+// dezero/utils is one (it installs itself); without any, backward tests an empty list.
+using BackwardObserver = void (*)(const Variable& output, const BackwardOptions& options);
+void add_backward_observer(BackwardObserver observer);
 
 namespace detail {
 // What a Python Variable object holds; Variable handles share one node.
@@ -274,6 +282,7 @@ class Function {
  protected:
   friend struct detail::VariableNode;
   friend class Variable;
+  friend class GraphWalk;
   template <class F, class... Args>
   friend Variables call_all(Variables inputs, Args&&... args);
   // Python's __call__: runs forward on the inputs' data and, when Config::enable_backprop,
@@ -283,7 +292,7 @@ class Function {
   Variables apply(Variables inputs, std::shared_ptr<Function> self);
   Arrays forward_named(const Arrays& xs);
   int generation_ = 0;
-  std::uint64_t visit_mark_ = 0;  // the backward pass that last queued this function
+  std::uint64_t visit_mark_ = 0;  // the GraphWalk that last queued this function
   Variables inputs_;
   detail::OutputList outputs_;
 };
@@ -365,6 +374,55 @@ Variable call(Variables inputs, Args&&... args) {
   }
   return std::move(outputs[0]);
 }
+
+// ===================================== graph walks ==========================================
+// The functions of the graph that leads to a variable, each taken once, from its creator
+// towards the inputs: the one walk behind backward, unchain_backward, the graph drawings
+// (utils::get_dot_graph) and the DEZERO_GRAPH recorder. Whoever takes a function queues the
+// creators it goes on to:
+//   GraphWalk walk(GraphWalk::Order::generation);
+//   walk.add(y.creator());
+//   while (const auto f = walk.next()) {
+//     for (const Variable& x : f->inputs()) walk.add(x.creator());
+//   }
+// Order::generation is backward's: the latest generation first, and among equals the function
+// queued last (as the book's stable sort). Order::lifo takes the one queued last, unsorted (the
+// book's get_dot_graph). A function is queued once per walk: add() marks it with the walk's
+// number (cheaper than a set of addresses, which dominated the backward pass of a graph of
+// 100 000 nodes), so two walks over the same functions must not run interleaved.
+class GraphWalk {
+ public:
+  enum class Order { generation, lifo };
+  explicit GraphWalk(Order order) : order_(order), pass_(++passes_) {}
+
+  // Queues f, unless it is None or this walk has queued it before.
+  void add(const std::shared_ptr<Function>& f) {
+    if (!f || f->visit_mark_ == pass_) return;
+    f->visit_mark_ = pass_;
+    if (order_ == Order::lifo) {
+      funcs_.push_back(f);
+      return;
+    }
+    const auto pos = std::upper_bound(
+        funcs_.begin(), funcs_.end(), f->generation(),
+        [](int g, const std::shared_ptr<Function>& other) { return g < other->generation(); });
+    funcs_.insert(pos, f);
+  }
+
+  // The next function to take, or None when the walk is over.
+  std::shared_ptr<Function> next() {
+    if (funcs_.empty()) return nullptr;
+    std::shared_ptr<Function> f = std::move(funcs_.back());
+    funcs_.pop_back();
+    return f;
+  }
+
+ private:
+  static inline std::atomic<std::uint64_t> passes_{0};
+  Order order_;
+  std::uint64_t pass_;
+  std::vector<std::shared_ptr<Function>> funcs_;  // the next one at the back
+};
 
 // ===================================== arithmetic ===========================================
 // The input shapes of an Add or Sub, kept for the backward pass only when the forward pass

@@ -16,6 +16,8 @@
 #include "dezero/layers.hpp"
 #include "dezero/models.hpp"
 #include "dezero/optimizers.hpp"
+#include "dezero/plot.hpp"
+#include "dezero/process.hpp"
 #include "dezero/transforms.hpp"
 #include "dezero/utils.hpp"
 #include "np/np.hpp"

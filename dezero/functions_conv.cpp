@@ -14,10 +14,10 @@ using kernels::check_geometry;
 
 // ===================================== the Function classes =================================
 
-// The graph nodes, for code that wants to look inside a graph (graph drawings show these
-// names). Their constructors check the geometry: kernel and stride at least 1, padding at
-// least 0 (std::invalid_argument otherwise); forward checks the shapes (np::shape_error naming
-// them) and the dtypes (float32 or float64 for the products, np::dtype_error otherwise).
+// The graph nodes (graph drawings show their names). Their constructors check the geometry:
+// kernel and stride at least 1, padding at least 0 (std::invalid_argument otherwise); forward
+// checks the shapes (np::shape_error naming them) and the dtypes (float32 or float64 for the
+// products, np::dtype_error otherwise).
 class Im2col : public UnaryFunction {
  public:
   Im2col(Pair kernel_size, Im2colOptions options)

@@ -3,8 +3,6 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <pwd.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,7 +22,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-extern char** environ;
+#include "np/io.hpp"
 
 namespace dezero::utils {
 
@@ -32,93 +30,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
-// Runs `argv` to draw `target`: the program writes to a temporary name (put where an
-// argument says @OUT@) that is renamed into place only when it succeeded.
-void draw_with(std::vector<std::string> argv, const fs::path& target, const std::string& package,
-               const std::string& what) {
-  const std::string tmp = target.string() + ".tmp";
-  for (auto& a : argv) {
-    if (const auto p = a.find("@OUT@"); p != std::string::npos) a.replace(p, 5, tmp);
-  }
-  std::string errors;
-  int status = 0;
-  try {
-    status = run_program(argv, Stream::err, errors, package);
-  } catch (const ToolError& e) {
-    throw ToolError(what + ": " + target.string() + " was not drawn: " + e.what());
-  }
-  if (status != 0 || !fs::exists(tmp)) {
-    fs::remove(tmp);
-    throw ToolError(what + ": `" + argv[0] + "` failed (exit status " + std::to_string(status) +
-                    ") drawing " + target.string() + (errors.empty() ? "" : ": " + errors));
-  }
-  fs::rename(tmp, target);
-}
-
 std::string dtype_label(const Variable& v) {
   return v.shape().str() + " " + std::string(np::dtype_name(v.dtype()));
 }
 
 }  // namespace
-
-void write_file_atomically(const std::string& path_text, const std::string& text) {
-  const fs::path path(path_text);
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
-    errno = 0;
-    out << text;
-    out.close();
-    if (!out) {
-      const int err = errno;  // the failed write's reason (EFBIG, ENOSPC), before remove
-      fs::remove(tmp);
-      throw std::runtime_error("cannot write " + path.string() + ": writing " + tmp.string() +
-                               " failed" + (err != 0 ? std::string(": ") + std::strerror(err) : ""));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp);
-    throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
-  }
-}
-
-int run_program(const std::vector<std::string>& argv, Stream capture, std::string& captured,
-                const std::string& package) {
-  if (argv.empty()) throw std::invalid_argument("run_program: no program given");
-  int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("run_program: pipe failed");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1],
-                                   capture == Stream::out ? STDOUT_FILENO : STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int err = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (err != 0) {
-    close(fds[0]);
-    throw ToolError("`" + argv[0] + "` could not be started (" + std::strerror(err) + ")" +
-                    (package.empty() ? "" : "; install it with: apt-get install " + package));
-  }
-  char buffer[65536];
-  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) {
-    captured.append(buffer, static_cast<std::size_t>(n));
-  }
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 // ===================================== graphs ===============================================
 
@@ -166,25 +82,14 @@ std::string array_label(const np::ndarray& a) {
   return os.str();
 }
 
-// The order in which Variable::backward takes the functions: the latest generation first,
-// and among equals the one added last (the same list as in core.cpp).
+// The order in which Variable::backward takes the functions (its walk, following every input).
 std::unordered_map<const Function*, int> backward_order(const Variable& output) {
   std::unordered_map<const Function*, int> order;
-  std::vector<std::shared_ptr<Function>> funcs;
-  std::unordered_set<const Function*> seen;
-  auto add_func = [&](const std::shared_ptr<Function>& f) {
-    if (!f || !seen.insert(f.get()).second) return;
-    const auto pos = std::upper_bound(
-        funcs.begin(), funcs.end(), f->generation(),
-        [](int g, const std::shared_ptr<Function>& other) { return g < other->generation(); });
-    funcs.insert(pos, f);
-  };
-  add_func(output.creator());
-  while (!funcs.empty()) {
-    const auto f = std::move(funcs.back());
-    funcs.pop_back();
+  GraphWalk walk(GraphWalk::Order::generation);
+  walk.add(output.creator());
+  while (const auto f = walk.next()) {
     order.emplace(f.get(), static_cast<int>(order.size()) + 1);
-    for (const auto& x : f->inputs()) add_func(x.creator());
+    for (const auto& x : f->inputs()) walk.add(x.creator());
   }
   return order;
 }
@@ -231,20 +136,14 @@ std::string get_dot_graph(const Variable& output, const DotOptions& options) {
   };
 
   // Functions are taken last-in first-out, without sorting, as in the book.
-  std::vector<std::shared_ptr<Function>> funcs;
-  std::unordered_set<const Function*> seen;
-  auto add_func = [&](const std::shared_ptr<Function>& f) {
-    if (f && seen.insert(f.get()).second) funcs.push_back(f);
-  };
-  add_func(output.creator());
+  GraphWalk walk(GraphWalk::Order::lifo);
+  walk.add(output.creator());
   dot_var(output);
-  while (!funcs.empty()) {
-    const auto f = funcs.back();
-    funcs.pop_back();
+  while (const auto f = walk.next()) {
     dot_func(*f);
     for (const auto& x : f->inputs()) {
       dot_var(x);
-      add_func(x.creator());
+      walk.add(x.creator());
     }
   }
   return "digraph g {\n" + txt + "}";
@@ -259,11 +158,7 @@ void draw_dot(const std::string& dot_text, const std::string& to_file) {
   }
   fs::path dot_file = image;
   dot_file.replace_extension(".dot");
-  try {
-    write_file_atomically(dot_file.string(), dot_text);
-  } catch (const std::runtime_error& e) {
-    throw std::runtime_error(std::string("plot_dot_graph: ") + e.what());
-  }
+  np::write_file_atomically(dot_file, dot_text, "plot_dot_graph");
   draw_with({"dot", dot_file.string(), "-T", format.substr(1), "-o", "@OUT@"}, image, "graphviz",
             "plot_dot_graph");
 }
@@ -292,21 +187,28 @@ long env_count(const char* name, long fallback) {
 
 std::size_t graph_size(const Variable& output) {
   std::unordered_set<const void*> nodes{output.id()};
-  std::vector<std::shared_ptr<Function>> funcs;
-  if (output.creator()) funcs.push_back(output.creator());
-  std::unordered_set<const Function*> seen;
-  while (!funcs.empty()) {
-    const auto f = std::move(funcs.back());
-    funcs.pop_back();
-    if (!seen.insert(f.get()).second) continue;
+  GraphWalk walk(GraphWalk::Order::lifo);
+  walk.add(output.creator());
+  while (const auto f = walk.next()) {
     nodes.insert(f.get());
     for (const auto& x : f->inputs()) {
       nodes.insert(x.id());
-      if (x.creator()) funcs.push_back(x.creator());
+      walk.add(x.creator());
     }
   }
   return nodes.size();
 }
+
+// DEZERO_GRAPH=folder: the recorder observes every backward pass. This file is linked into
+// every program that differentiates (core's Variable methods call the functions, whose
+// backward passes call the helpers below), so a statically linked program installs it too.
+void observe_backward(const Variable& output, const BackwardOptions&) {
+  record_backward_graph(output);
+}
+[[maybe_unused]] const bool recorder_installed = [] {
+  if (std::getenv("DEZERO_GRAPH") != nullptr) add_backward_observer(&observe_backward);
+  return true;
+}();
 }  // namespace
 
 void record_backward_graph(const Variable& output) {
@@ -351,259 +253,6 @@ void record_backward_graph(const Variable& output) {
       std::cerr << "DEZERO_GRAPH: " << e.what() << "\n";
       recorder.told_dot = true;
     }
-  }
-}
-
-// ===================================== plots ================================================
-
-Plot& Plot::title(std::string text) {
-  title_ = std::move(text);
-  return *this;
-}
-Plot& Plot::xlabel(std::string text) {
-  xlabel_ = std::move(text);
-  return *this;
-}
-Plot& Plot::ylabel(std::string text) {
-  ylabel_ = std::move(text);
-  return *this;
-}
-Plot& Plot::legend(std::string position) {
-  legend_ = std::move(position);
-  return *this;
-}
-
-namespace {
-std::vector<double> values_of(const np::ndarray& a, const char* what) {
-  if (!a.defined())
-    throw std::invalid_argument(std::string("Plot: the ") + what + " array is None");
-  return a.to_vector<double>();
-}
-
-// A gnuplot string literal.
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string number(double v) {
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-}  // namespace
-
-Plot& Plot::line(const np::ndarray& x, const np::ndarray& y, std::string label) {
-  Series s{values_of(x, "x"), values_of(y, "y"), std::move(label), false};
-  if (s.x.size() != s.y.size()) {
-    throw std::invalid_argument("Plot::line: x has " + std::to_string(s.x.size()) +
-                                " values but y has " + std::to_string(s.y.size()));
-  }
-  series_.push_back(std::move(s));
-  return *this;
-}
-
-Plot& Plot::scatter(const np::ndarray& x, const np::ndarray& y, std::string label) {
-  Series s{values_of(x, "x"), values_of(y, "y"), std::move(label), true};
-  if (s.x.size() != s.y.size()) {
-    throw std::invalid_argument("Plot::scatter: x has " + std::to_string(s.x.size()) +
-                                " values but y has " + std::to_string(s.y.size()));
-  }
-  series_.push_back(std::move(s));
-  return *this;
-}
-
-Plot& Plot::marker(std::string name, double scale) {
-  if (series_.empty() || !series_.back().points)
-    throw std::invalid_argument("Plot::marker: no scatter series to mark yet");
-  static const std::vector<std::string> known = {"o", "x", "+", "^", "v", "s", "."};
-  if (std::find(known.begin(), known.end(), name) == known.end()) {
-    throw std::invalid_argument("Plot::marker: unknown marker '" + name +
-                                "' (o, x, +, ^, v, s or .)");
-  }
-  if (!(scale > 0)) {
-    throw std::invalid_argument("Plot::marker: the scale must be positive, not " + number(scale));
-  }
-  series_.back().marker = std::move(name);
-  series_.back().marker_scale = scale;
-  return *this;
-}
-
-Plot& Plot::regions(const np::ndarray& x, const np::ndarray& y, const np::ndarray& z,
-                    std::vector<std::string> colors) {
-  const std::vector<double> xs = values_of(x, "x"), ys = values_of(y, "y");
-  if (!z.defined()) throw std::invalid_argument("Plot::regions: the z array is None");
-  if (z.ndim() != 2 || z.shape()[0] != static_cast<std::int64_t>(ys.size()) ||
-      z.shape()[1] != static_cast<std::int64_t>(xs.size()) || xs.size() < 2 || ys.size() < 2) {
-    throw np::shape_error("Plot::regions: z " + z.shape().str() + " must be (len(y), len(x)) = (" +
-                          std::to_string(ys.size()) + ", " + std::to_string(xs.size()) +
-                          ") with at least two values on each axis");
-  }
-  if (!np::is_integer(z.dtype())) {
-    throw np::dtype_error("Plot::regions: z holds class numbers, so an integer dtype, not " +
-                          std::string(np::dtype_name(z.dtype())));
-  }
-  Regions r;
-  r.nx = static_cast<std::int64_t>(xs.size());
-  r.ny = static_cast<std::int64_t>(ys.size());
-  r.x0 = xs.front();
-  r.y0 = ys.front();
-  r.dx = (xs.back() - xs.front()) / static_cast<double>(r.nx - 1);
-  r.dy = (ys.back() - ys.front()) / static_cast<double>(r.ny - 1);
-  int classes = 0;
-  for (const double v : z.to_vector<double>()) {
-    if (v < 0) throw std::invalid_argument("Plot::regions: class " + number(v) + " is negative");
-    r.z.push_back(static_cast<int>(v));
-    classes = std::max(classes, r.z.back() + 1);
-  }
-  if (colors.empty()) {
-    // the shades matplotlib's contourf gives classes 0, 1, 2 (viridis)
-    if (classes <= 2) colors = {"#48186a", "#d8e219"};
-    if (classes == 3) colors = {"#48186a", "#26828e", "#d8e219"};
-  }
-  if (static_cast<int>(colors.size()) < classes) {
-    throw std::invalid_argument("Plot::regions: z has " + std::to_string(classes) +
-                                " classes but " + std::to_string(colors.size()) +
-                                " colours were given");
-  }
-  r.colors = std::move(colors);
-  regions_ = std::move(r);
-  return *this;
-}
-
-Plot& Plot::color(std::string name) {
-  if (series_.empty()) throw std::invalid_argument("Plot::color: no series to colour yet");
-  series_.back().color = std::move(name);
-  return *this;
-}
-
-std::string Plot::script(const std::string& png_file) const {
-  std::ostringstream gp;
-  gp << "# Drawn by dezero::utils::Plot; run `gnuplot <this file>` to draw it again.\n"
-     << "set terminal pngcairo size 800,600 noenhanced font \",11\"\n"
-     << "if (!exists(\"outfile\")) outfile = " << quoted(png_file) << "\n"
-     << "set output outfile\n"
-     << (std::any_of(series_.begin(), series_.end(), [](const Series& s) { return !s.label.empty(); })
-             ? "set key " + legend_ + " box opaque reverse Left\n"
-             : std::string("set key off\n"))
-     // matplotlib's default colours and margins, so the figure looks like the book's
-     << "set linetype 1 lc rgb '#1f77b4'\nset linetype 2 lc rgb '#ff7f0e'\n"
-     << "set linetype 3 lc rgb '#2ca02c'\nset linetype 4 lc rgb '#d62728'\n"
-     << "set linetype 5 lc rgb '#9467bd'\nset linetype 6 lc rgb '#8c564b'\n"
-     << (regions_.z.empty() ? "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n"
-                            : "set offsets 0, 0, 0, 0\n")
-     << "set autoscale fix\nset tics out nomirror\n";
-  if (!title_.empty()) gp << "set title " << quoted(title_) << "\n";
-  if (!xlabel_.empty()) gp << "set xlabel " << quoted(xlabel_) << "\n";
-  if (!ylabel_.empty()) gp << "set ylabel " << quoted(ylabel_) << "\n";
-  const bool has_regions = !regions_.z.empty();
-  if (has_regions) {
-    // One flat colour per class: a palette that steps at k +- 0.5, and the class numbers as a
-    // matrix drawn as an image.
-    const auto& r = regions_;
-    gp << "set palette defined (";
-    for (std::size_t k = 0; k < r.colors.size(); ++k) {
-      gp << (k ? ", " : "") << number(k - 0.5) << " " << quoted(r.colors[k]) << ", "
-         << number(k + 0.5) << " " << quoted(r.colors[k]);
-    }
-    gp << ")\nset cbrange [-0.5:" << number(r.colors.size() - 0.5) << "]\nunset colorbox\n"
-       << "$regions << EOD\n";
-    for (std::int64_t i = 0; i < r.ny; ++i) {
-      for (std::int64_t j = 0; j < r.nx; ++j) gp << (j ? " " : "") << r.z[i * r.nx + j];
-      gp << "\n";
-    }
-    gp << "EOD\n";
-  }
-  // matplotlib's markers as gnuplot point types
-  auto point_type = [](const std::string& m) {
-    static const std::map<std::string, int> types = {{"o", 7}, {"x", 2}, {"+", 1}, {"^", 9},
-                                                     {"v", 11}, {"s", 5}, {".", 0}};
-    return types.at(m);
-  };
-  gp << "plot ";
-  if (has_regions) {
-    const auto& r = regions_;
-    gp << "$regions matrix using (" << number(r.x0) << " + $1 * " << number(r.dx) << "):("
-       << number(r.y0) << " + $2 * " << number(r.dy) << "):3 with image notitle";
-  }
-  for (std::size_t i = 0; i < series_.size(); ++i) {
-    const auto& s = series_[i];
-    gp << (i || has_regions ? ", " : "") << "'-' using 1:2 with "
-       << (s.points ? "points pointtype " + std::to_string(point_type(s.marker)) +
-                          " pointsize " +
-                          number((s.marker == "x" || s.marker == "+" ? 1.2 : 0.8) * s.marker_scale) +
-                          (s.marker == "x" || s.marker == "+" ? " linewidth 2" : "")
-                    : std::string("lines linewidth 1.5"))
-       << " " << (s.color.empty() ? "" : "linecolor rgb " + quoted(s.color) + " ")
-       << (s.label.empty() ? "notitle" : "title " + quoted(s.label));
-  }
-  gp << "\n";
-  for (const auto& s : series_) {
-    for (std::size_t i = 0; i < s.x.size(); ++i)
-      gp << number(s.x[i]) << " " << number(s.y[i]) << "\n";
-    gp << "e\n";
-  }
-  return gp.str();
-}
-
-void Plot::save(const std::string& path) const {
-  if (series_.empty() && regions_.z.empty())
-    throw std::invalid_argument("Plot::save: nothing to plot in " + path);
-  fs::path script_file(path);
-  script_file.replace_extension(".gp");
-  try {
-    write_file_atomically(script_file.string(), script(fs::path(path).filename().string()));
-  } catch (const std::runtime_error& e) {
-    throw std::runtime_error(std::string("Plot::save: ") + e.what());
-  }
-  draw_with({"gnuplot", "-e", "outfile='@OUT@'", script_file.string()}, path, "gnuplot-nox",
-            "Plot::save");
-}
-
-// The classes `predict` gives on a grid over the 2-D points x, filled in the book's colours,
-// with the points of each class on top (steps 48 and 49).
-void plot_decision_regions(const std::function<Variable(const Variable&)>& predict,
-                           const np::ndarray& x, const np::ndarray& t, const std::string& file) {
-  // The book samples every 0.001; 0.004 is finer than the picture's pixels all the same.
-  const double h = 0.004;
-  const np::ndarray x0 = x[{np::slice(), 0}], x1 = x[{np::slice(), 1}];
-  const np::ndarray xs = np::arange(x0.min().item<double>() - .1, x0.max().item<double>() + .1, h);
-  const np::ndarray ys = np::arange(x1.min().item<double>() - .1, x1.max().item<double>() + .1, h);
-  // np.c_[xx.ravel(), yy.ravel()] of the meshgrid: row i * nx + j is (xs[j], ys[i])
-  const std::int64_t nx = xs.len(), ny = ys.len();
-  np::ndarray grid({nx * ny, 2}, np::float64);
-  double* g = grid.data<double>();
-  for (std::int64_t i = 0; i < ny; ++i) {
-    for (std::int64_t j = 0; j < nx; ++j) {
-      g[2 * (i * nx + j)] = xs.flat(j);
-      g[2 * (i * nx + j) + 1] = ys.flat(i);
-    }
-  }
-  Variable score;
-  {
-    const auto guard = no_grad();
-    score = predict(Variable(grid));
-  }
-  const np::ndarray predict_cls = np::argmax(score.data(), 1).reshape({ny, nx});
-
-  Plot plot;
-  plot.regions(xs, ys, predict_cls);
-  // the book's 'o', 'x', '^' in matplotlib's orange, blue and green
-  const std::vector<std::string> markers = {"o", "x", "^"};
-  const std::vector<std::string> colors = {"#ffa500", "#0000ff", "#008000"};
-  for (std::int64_t c = 0; c < 3; ++c) {
-    const np::ndarray mine = t == np::ndarray(c);
-    plot.scatter(x0[mine], x1[mine]).marker(markers[c], 1.5).color(colors[c]);
-  }
-  try {
-    plot.save(file);
-    std::cerr << "wrote " << file << "\n";
-  } catch (const ToolError& e) {
-    std::cerr << e.what() << "\n";
   }
 }
 

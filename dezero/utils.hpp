@@ -1,22 +1,22 @@
-// dezero/utils: graph drawings, plots, gradient checking and the book's array helpers
-// (the book's utils.py).
+// dezero/utils: the book's utils.py: graph drawings (get_dot_graph, plot_dot_graph and the
+// DEZERO_GRAPH recorder), gradient checking, the array helpers of the functions' backward
+// passes and the convolution sizes (dezero/conv_sizes.hpp). The book's sum_to is np::sum_to
+// (F::sum_to as a function). What stands in for other Python libraries has its own header:
+// dezero/plot.hpp for matplotlib, dezero/process.hpp for running Graphviz and gnuplot.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "dezero/conv_sizes.hpp"
 #include "dezero/core.hpp"
+#include "dezero/process.hpp"
 
 namespace dezero::utils {
-
-// (The convolution sizes, Pair, pair, get_conv_outsize and get_deconv_outsize, are in
-// dezero/conv_sizes.hpp, included above.)
 
 // ===================================== graphs ===============================================
 // What a graph drawing shows. The defaults draw exactly the book's graph.
@@ -52,92 +52,10 @@ void plot_dot_graph(const Variable& output, const DotOptions& options,
 // graph it has just differentiated there (backward_001.dot and .png, with values and
 // gradients), so that any step's graphs can be seen without changing its code.
 // DEZERO_GRAPH_LIMIT (default 20) caps how many are written and DEZERO_GRAPH_MAX_NODES
-// (default 400) how large one may be; what is skipped is said once on stderr. Called by
-// Variable::backward; costs one flag test when the variable is not set.
+// (default 400) how large one may be; what is skipped is said once on stderr. It observes
+// Variable::backward (dezero::add_backward_observer) when DEZERO_GRAPH is set at start-up;
+// otherwise backward does not call it at all.
 void record_backward_graph(const Variable& output);
-
-// Writes `text` to a temporary file beside `path` and renames it into place, so that a
-// reader never sees a half-written file, even if the program dies midway.
-void write_file_atomically(const std::string& path, const std::string& text);
-
-// An external program (Graphviz, gnuplot) was missing or failed; what() says which and how
-// to install it.
-struct ToolError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// Runs a program with an argument vector (no shell, so any file name is safe), capturing
-// its standard output or its standard error into `captured`; the other stream is inherited
-// and stdin is /dev/null. Returns the exit status (128 + signal when killed). Throws
-// ToolError when the program cannot be started, naming the Debian `package` if given.
-enum class Stream { out, err };
-int run_program(const std::vector<std::string>& argv, Stream capture, std::string& captured,
-                const std::string& package = {});
-
-// ===================================== plots ================================================
-// A small plotting interface in place of the book's matplotlib figures, drawn by gnuplot
-// (Debian's gnuplot-nox) into a PNG:
-//
-//   utils::Plot plot;
-//   plot.line(x, y, "y=sin(x)").legend("bottom right");
-//   plot.save("step34.png");   // also writes step34.gp, the gnuplot script it ran
-class Plot {
- public:
-  Plot& title(std::string text);
-  Plot& xlabel(std::string text);
-  Plot& ylabel(std::string text);
-  // Where the legend goes, in gnuplot's words: "bottom right", "top left", ...
-  Plot& legend(std::string position);
-  // A curve through the points (x[i], y[i]); x and y are 1-D (or (N, 1)) arrays.
-  Plot& line(const np::ndarray& x, const np::ndarray& y, std::string label = {});
-  // Points at (x[i], y[i]).
-  Plot& scatter(const np::ndarray& x, const np::ndarray& y, std::string label = {});
-  // The colour of the series added last, as gnuplot names it ("red", "#d62728"); the default
-  // is matplotlib's colour cycle.
-  Plot& color(std::string name);
-  // The marker of the scatter series added last: "o" (a filled circle, the default), "x",
-  // "+", "^", "v", "s" (a filled square) or "." (a dot), as matplotlib names them; `scale`
-  // enlarges (> 1) or shrinks it.
-  Plot& marker(std::string name, double scale = 1.0);
-  // Regions coloured by class, as matplotlib's contourf(xx, yy, Z) of predicted classes: z is
-  // (ny, nx) integers in [0, K) on the grid of x (nx,) by y (ny,) evenly spaced values, and
-  // class k is filled with colors[k] (default: the viridis shades matplotlib gives up to three
-  // classes). Drawn below the other series, and the axes end at the grid's edges.
-  Plot& regions(const np::ndarray& x, const np::ndarray& y, const np::ndarray& z,
-                std::vector<std::string> colors = {});
-
-  // The gnuplot script, data included, that draws the figure into `png_file`.
-  std::string script(const std::string& png_file) const;
-  // Writes `<stem>.gp` and draws `<path>` (a .png) with gnuplot; ToolError when gnuplot is
-  // missing or fails.
-  void save(const std::string& path) const;
-
- private:
-  struct Series {
-    std::vector<double> x, y;
-    std::string label;
-    bool points;
-    std::string color = {};
-    std::string marker = "o";
-    double marker_scale = 1.0;
-  };
-  struct Regions {
-    double x0 = 0, dx = 1, y0 = 0, dy = 1;
-    std::int64_t nx = 0, ny = 0;
-    std::vector<int> z;  // row-major, (ny, nx)
-    std::vector<std::string> colors;
-  };
-  std::string title_, xlabel_, ylabel_, legend_ = "top right";
-  std::vector<Series> series_;
-  Regions regions_;
-};
-
-// The decision regions of a classifier of 2-D points, as steps 48 and 49 draw them: the class
-// `predict` gives (the argmax of its scores) on a grid over x (N, 2), filled in the book's
-// colours, and the points of each of the three classes t on top, as `file` (a PNG). A missing
-// gnuplot is said on stderr; the program goes on.
-void plot_decision_regions(const std::function<Variable(const Variable&)>& predict,
-                           const np::ndarray& x, const np::ndarray& t, const std::string& file);
 
 // ===================================== numerical checks =====================================
 // Central-difference gradient of sum(f(x)) with eps = 1e-4, one element at a time.

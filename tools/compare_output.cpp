@@ -44,7 +44,7 @@
 #include <string>
 #include <vector>
 
-#include "dezero/utils.hpp"
+#include "dezero/process.hpp"
 #include "printout.hpp"
 
 using namespace printout;

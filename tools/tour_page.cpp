@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "dezero/utils.hpp"
+#include "np/io.hpp"
 #include "printout.hpp"
 
 namespace fs = std::filesystem;
@@ -265,7 +265,7 @@ int main(int argc, char** argv) try {
   page << "</nav>\n";
   for (const auto& nn : steps) page << step_section(root, cmake_text, nn);
   page << "</body>\n</html>\n";
-  dezero::utils::write_file_atomically(out.string(), page.str());
+  np::write_file_atomically(out, page.str(), "tour_page");
   std::cerr << "wrote " << out.string() << "\n";
   return 0;
 } catch (const std::exception& e) {

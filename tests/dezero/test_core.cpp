@@ -1,7 +1,8 @@
 // The core: backward through branching graphs (book steps 13-16), gradient bookkeeping
 // (retain_grad, cleargrad), Config and its guards, memory (graphs free themselves, also
 // 100 000 of them in a row and one 100 000 operations deep), printing, the properties
-// forwarded to the data, unchain / unchain_backward and create_graph.
+// forwarded to the data, unchain / unchain_backward and create_graph, the graph walk and the
+// observers of backward.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -555,6 +556,66 @@ TEST(CreateGraph, DecidesForTheBackwardPassAlsoUnderNoGrad) {
   EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {4.0}));
   EXPECT_TRUE(x.grad().creator());
   x.cleargrad();  // the recorded gradient refers back to x: a cycle until it is cleared
+}
+
+// ===================================== graph walks and observers ============================
+
+// The names of the functions a GraphWalk from y takes, following every input.
+std::vector<std::string> walk_names(const Variable& y, dezero::GraphWalk::Order order) {
+  std::vector<std::string> names;
+  dezero::GraphWalk walk(order);
+  walk.add(y.creator());
+  while (const auto f = walk.next()) {
+    names.push_back(f->type());
+    for (const Variable& x : f->inputs()) walk.add(x.creator());
+  }
+  return names;
+}
+
+// x -> Sin -> Exp -> Add <- Cos <- x: by generation, Exp (generation 1) before the two of
+// generation 0, and among those Sin, queued last; last in first out, Cos (queued after Exp)
+// first. A function reached twice (Sin, through both inputs of Mul) is taken once.
+TEST(Core, GraphWalkOrders) {
+  using Order = dezero::GraphWalk::Order;
+  const Variable x = scalar(0.5);
+  const Variable z = F::exp(F::sin(x)) + F::cos(x);
+  EXPECT_EQ(walk_names(z, Order::generation),
+            (std::vector<std::string>{"Add", "Exp", "Sin", "Cos"}));
+  EXPECT_EQ(walk_names(z, Order::lifo), (std::vector<std::string>{"Add", "Cos", "Exp", "Sin"}));
+  const Variable a = F::sin(x);
+  EXPECT_EQ(walk_names(a * a, Order::generation), (std::vector<std::string>{"Mul", "Sin"}));
+  EXPECT_EQ(walk_names(a * a, Order::lifo), (std::vector<std::string>{"Mul", "Sin"}));
+  // a variable without a creator: nothing to take
+  EXPECT_TRUE(walk_names(x, Order::lifo).empty());
+}
+
+struct Observed {
+  int calls = 0;
+  const void* output = nullptr;
+  bool retain_grad = false;
+};
+Observed observed;
+void observe(const Variable& output, const dezero::BackwardOptions& options) {
+  ++observed.calls;
+  observed.output = output.id();
+  observed.retain_grad = options.retain_grad;
+}
+
+// An observer sees every backward pass when it has finished, with its variable and options.
+TEST(Core, BackwardObserversSeeEveryPass) {
+  dezero::add_backward_observer(&observe);
+  const int before = observed.calls;
+  const Variable x = scalar(3.0);
+  const Variable y = x * x;
+  y.backward({.retain_grad = true});
+  EXPECT_EQ(observed.calls, before + 1);
+  EXPECT_EQ(observed.output, y.id());
+  EXPECT_TRUE(observed.retain_grad);
+  EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {6.0}));  // the gradients were there already
+  x.cleargrad();
+  (x * 2.0).backward();
+  EXPECT_EQ(observed.calls, before + 2);
+  EXPECT_FALSE(observed.retain_grad);
 }
 
 }  // namespace
