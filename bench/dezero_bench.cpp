@@ -16,14 +16,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <memory>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <map>
-#include <numbers>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -68,7 +67,7 @@ std::string fixed(double value, int decimals) {
 Result w1(const Options& options) {
   const long iters = option(options, "iters", 10000);
   const np::ndarray x = np::random::rand({100, 1});
-  const np::ndarray y = np::sin(2 * std::numbers::pi * x) + np::random::rand({100, 1});
+  const np::ndarray y = np::sin(2 * np::pi * x) + np::random::rand({100, 1});
   Variable W1(0.01 * np::random::randn({1, 10})), b1(np::zeros({10}));
   Variable W2(0.01 * np::random::randn({10, 1})), b2(np::zeros({1}));
   const std::vector<Variable> params{W1, b1, W2, b2};
@@ -83,7 +82,7 @@ Result w1(const Options& options) {
     loss.backward();
     for (const auto& p : params) p.data() -= lr * p.grad().data();
   }
-  return {seconds_since(t0), loss.data().item<double>(), {}};
+  return {seconds_since(t0), loss.item(), {}};
 }
 
 // W2: step 48's spiral MLP (10, 3), SGD lr 1.0, batch 30, 300 epochs; the last epoch's loss.
@@ -104,7 +103,7 @@ Result w2(const Options& options) {
       model.cleargrads();
       loss.backward();
       optimizer.update();
-      sum_loss += loss.data().item<double>() * double(bi.len());
+      sum_loss += loss.item() * double(bi.len());
     }
   }
   return {seconds_since(t0), sum_loss / double(n), {}};
@@ -123,12 +122,14 @@ Result w3(const Options& options, bool big) {
                                                   ds.transform(), ds.target_transform());
   };
   const auto train = cut(train_set), test = cut(test_set);
-  dezero::dataloaders::DataLoader train_loader(train, 100), test_loader(test, 100, false);
+  dezero::dataloaders::DataLoader train_loader(train, 100);
+  dezero::dataloaders::DataLoader test_loader(test, 100, {.shuffle = false});
   std::unique_ptr<dezero::models::MLP> model;
   std::unique_ptr<dezero::optimizers::Optimizer> optimizer;
   if (big) {
-    model = std::make_unique<dezero::models::MLP>(std::vector<std::int64_t>{1000, 1000, 10},
-                                                  F::relu);
+    model =
+        std::make_unique<dezero::models::MLP>(std::vector<std::int64_t>{1000, 1000, 10},
+                                              dezero::models::MLPOptions{.activation = F::relu});
     optimizer = std::make_unique<dezero::optimizers::Adam>();
   } else {
     model = std::make_unique<dezero::models::MLP>(std::vector<std::int64_t>{1000, 10});
@@ -146,8 +147,8 @@ Result w3(const Options& options, bool big) {
       model->cleargrads();
       loss.backward();
       optimizer->update();
-      sum_loss += loss.data().item<double>() * double(t.len());
-      sum_acc += acc.data().item<double>() * double(t.len());
+      sum_loss += loss.item() * double(t.len());
+      sum_acc += acc.item() * double(t.len());
     }
   }
   const double train_s = seconds_since(t0);
@@ -157,7 +158,7 @@ Result w3(const Options& options, bool big) {
     for (auto [x, t] : test_loader) {
       const Variable y = (*model)(x);
       const Variable loss = F::softmax_cross_entropy(y, t);
-      test_acc += F::accuracy(y, t).data().item<double>() * double(t.len());
+      test_acc += F::accuracy(y, t).item() * double(t.len());
     }
   }
   return {seconds_since(t0),
@@ -188,11 +189,12 @@ class SmallCNN : public dezero::models::Model {
     register_layer("fc", fc);
   }
   Variable forward(const Variable& x) override {
-    Variable h = F::pooling(F::relu(conv1(x)), 2, 2);
-    h = F::pooling(F::relu(conv2(h)), 2, 2);
+    Variable h = F::pooling(F::relu(conv1(x)), 2, {.stride = 2});
+    h = F::pooling(F::relu(conv2(h)), 2, {.stride = 2});
     return fc(F::reshape(h, {h.shape()[0], -1}));
   }
-  dezero::layers::Conv2d conv1{16, 3, 1, 1}, conv2{32, 3, 1, 1};
+  dezero::layers::Conv2d conv1{16, 3, {.stride = 1, .pad = 1}},
+      conv2{32, 3, {.stride = 1, .pad = 1}};
   dezero::layers::Linear fc{10};
 };
 
@@ -213,7 +215,7 @@ Result w4(const Options& options) {
     model.cleargrads();
     loss.backward();
     optimizer.update();
-    sum_loss += loss.data().item<double>() * double(t.len());
+    sum_loss += loss.item() * double(t.len());
   }
   return {seconds_since(t0), sum_loss / double(n), {}};
 }
@@ -257,7 +259,7 @@ Result w5(const Options& options) {
         optimizer.update();
       }
     }
-    avg_loss = loss.data().item<double>() / double(count);
+    avg_loss = loss.item() / double(count);
   }
   return {seconds_since(t0), avg_loss, {}};
 }
@@ -300,7 +302,7 @@ Result w7a(const Options& options) {
   };
   const double total = span(t0, t2);
   return {total,
-          x.grad().data().item<double>(),
+          x.grad().item(),
           {{"fwd_s", fixed(span(t0, t1), 4)},
            {"bwd_s", fixed(span(t1, t2), 4)},
            {"us_per_op", fixed(total / double(n_ops) * 1e6, 3)},
@@ -322,7 +324,7 @@ Result w7b(const Options& options) {
       x.cleargrad();
       gx.backward({.create_graph = true});
     }
-    metric = x.grad().data().item<double>();
+    metric = x.grad().item();
     // The last gradient was recorded with create_graph, so its graph holds x: clearing it
     // breaks the cycle (docs/stage3.md), as Python's garbage collector does for the book.
     x.cleargrad();

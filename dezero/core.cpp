@@ -1,5 +1,7 @@
 #include "dezero/core.hpp"
 
+#include <cxxabi.h>
+
 #include <algorithm>
 #include <ostream>
 #include <stdexcept>
@@ -49,10 +51,21 @@ Variable::Variable(np::ndarray data, std::string name)
   if (!name.empty()) node_->name = std::make_unique<std::string>(std::move(name));
 }
 
-std::string& Variable::name() const {
-  auto& name = node().name;
-  if (!name) name = std::make_unique<std::string>();  // x.name() = "x" needs a string to assign
-  return *name;
+const std::string& Variable::name() const {
+  static const std::string none;  // the unnamed share one empty string
+  const auto& name = node().name;
+  return name ? *name : none;
+}
+
+void Variable::set_name(std::string name) const {
+  auto& held = node().name;
+  if (name.empty()) {
+    held.reset();
+  } else if (held) {
+    *held = std::move(name);
+  } else {
+    held = std::make_unique<std::string>(std::move(name));
+  }
 }
 
 Variable constant(np::ndarray value) {
@@ -98,7 +111,7 @@ void Variable::backward(BackwardOptions options) const {
     for (std::size_t k = 0; k < f->outputs_.size(); ++k) {
       const std::shared_ptr<detail::VariableNode> y = f->outputs_[k].lock();
       if (!y || !y->grad) {
-        throw std::logic_error("backward: an output of " + f->name() + " has no gradient");
+        throw std::logic_error("backward: an output of " + f->type() + " has no gradient");
       }
       gys.push_back(Variable(y->grad));
     }
@@ -108,7 +121,7 @@ void Variable::backward(BackwardOptions options) const {
       const Variables gxs = f->backward(gys);
       const Variables& inputs = f->inputs();
       if (gxs.size() != inputs.size()) {
-        throw std::logic_error("backward: " + f->name() + " returned " +
+        throw std::logic_error("backward: " + f->type() + " returned " +
                                std::to_string(gxs.size()) + " gradients for " +
                                std::to_string(inputs.size()) + " inputs");
       }
@@ -198,11 +211,10 @@ Variables Function::apply(Variables inputs, std::shared_ptr<Function> self) {
   if (Config::enable_backprop) {
     generation_ = 0;
     for (const auto& x : inputs) generation_ = std::max(generation_, x.generation());
-    if (!self) self = weak_from_this().lock();
     if (!self) {
-      throw std::logic_error(name() +
-                             ": a Function must live in a std::shared_ptr (its outputs keep it "
-                             "as their creator); create it with std::make_shared or dezero::call");
+      throw std::logic_error(type() +
+                             ": a graph is recorded only for a Function that call<F> "
+                             "or call_all<F> made (its outputs keep it as their creator)");
     }
     inputs_ = std::move(inputs);
     // (the last output takes the caller's reference over)
@@ -220,14 +232,40 @@ Arrays Function::forward_named(const Arrays& xs) {
   try {
     return forward(xs);
   } catch (const np::shape_error& e) {
-    throw np::shape_error(name() + ": " + e.what());
+    throw np::shape_error(type() + ": " + e.what());
   } catch (const np::axis_error& e) {
-    throw np::axis_error(name() + ": " + e.what());
+    throw np::axis_error(type() + ": " + e.what());
   } catch (const np::dtype_error& e) {
-    throw np::dtype_error(name() + ": " + e.what());
+    throw np::dtype_error(type() + ": " + e.what());
   } catch (const np::index_error& e) {
-    throw np::index_error(name() + ": " + e.what());
+    throw np::index_error(type() + ": " + e.what());
   }
+}
+
+std::string detail::class_name(const std::type_info& type) {
+  int status = 0;
+  const std::unique_ptr<char, void (*)(void*)> demangled(
+      abi::__cxa_demangle(type.name(), nullptr, nullptr, &status), std::free);
+  std::string name = status == 0 && demangled ? demangled.get() : type.name();
+  if (const auto colon = name.rfind("::"); colon != std::string::npos) name.erase(0, colon + 2);
+  return name;
+}
+
+std::string Function::type() const { return detail::class_name(typeid(*this)); }
+
+Variable Function::output(std::size_t i) const {
+  if (i >= outputs_.size()) {
+    throw std::out_of_range(type() + ": output " + std::to_string(i) + " of " +
+                            std::to_string(outputs_.size()));
+  }
+  return Variable(outputs_[i].lock());
+}
+
+void detail::throw_output_count(const Variables& outputs) {
+  const std::string who =
+      !outputs.empty() && outputs[0].creator() ? outputs[0].creator()->type() : "a function";
+  throw std::logic_error("call<F>: " + who + " gave " + std::to_string(outputs.size()) +
+                         " outputs where one was expected; call_all<F> returns them all");
 }
 
 Variables Function::outputs() const {
@@ -241,13 +279,13 @@ Variables Function::outputs() const {
 // Backward passes are written with Variable operations, so that with create_graph they
 // become part of the graph and can be differentiated again.
 
-Arrays Add::forward(const Arrays& xs) {
-  shapes_.record(xs[0].shape(), xs[1].shape());
-  return {xs[0] + xs[1]};
+np::ndarray Add::forward(const np::ndarray& x0, const np::ndarray& x1) {
+  shapes_.record(x0.shape(), x1.shape());
+  return x0 + x1;
 }
 
-Variables Add::backward(const Variables& gys) {
-  Variable gx0 = gys[0], gx1 = gys[0];
+Add::Gradients Add::backward(const Variable& gy) {
+  Variable gx0 = gy, gx1 = gy;
   if (shapes_.broadcast()) {  // the forward pass broadcast one of them
     gx0 = functions::sum_to(gx0, shapes_.x0());
     gx1 = functions::sum_to(gx1, shapes_.x1());
@@ -255,28 +293,27 @@ Variables Add::backward(const Variables& gys) {
   return {gx0, gx1};
 }
 
-Arrays Mul::forward(const Arrays& xs) { return {xs[0] * xs[1]}; }
+np::ndarray Mul::forward(const np::ndarray& x0, const np::ndarray& x1) { return x0 * x1; }
 
-Variables Mul::backward(const Variables& gys) {
-  const Variable &x0 = input(0), &x1 = input(1), &gy = gys[0];
-  Variable gx0 = gy * x1, gx1 = gy * x0;
-  if (!(x0.shape() == x1.shape())) {
-    gx0 = functions::sum_to(gx0, x0.shape());
-    gx1 = functions::sum_to(gx1, x1.shape());
+Mul::Gradients Mul::backward(const Variable& gy) {
+  Variable gx0 = gy * x1(), gx1 = gy * x0();
+  if (!(x0().shape() == x1().shape())) {
+    gx0 = functions::sum_to(gx0, x0().shape());
+    gx1 = functions::sum_to(gx1, x1().shape());
   }
   return {gx0, gx1};
 }
 
-Arrays Neg::forward(const Arrays& xs) { return {-xs[0]}; }
-Variables Neg::backward(const Variables& gys) { return {-gys[0]}; }
+np::ndarray Neg::forward(const np::ndarray& x) { return -x; }
+Variable Neg::backward(const Variable& gy) { return -gy; }
 
-Arrays Sub::forward(const Arrays& xs) {
-  shapes_.record(xs[0].shape(), xs[1].shape());
-  return {xs[0] - xs[1]};
+np::ndarray Sub::forward(const np::ndarray& x0, const np::ndarray& x1) {
+  shapes_.record(x0.shape(), x1.shape());
+  return x0 - x1;
 }
 
-Variables Sub::backward(const Variables& gys) {
-  Variable gx0 = gys[0], gx1 = -gys[0];
+Sub::Gradients Sub::backward(const Variable& gy) {
+  Variable gx0 = gy, gx1 = -gy;
   if (shapes_.broadcast()) {
     gx0 = functions::sum_to(gx0, shapes_.x0());
     gx1 = functions::sum_to(gx1, shapes_.x1());
@@ -284,32 +321,30 @@ Variables Sub::backward(const Variables& gys) {
   return {gx0, gx1};
 }
 
-Arrays Div::forward(const Arrays& xs) { return {xs[0] / xs[1]}; }
+np::ndarray Div::forward(const np::ndarray& x0, const np::ndarray& x1) { return x0 / x1; }
 
-Variables Div::backward(const Variables& gys) {
-  const Variable &x0 = input(0), &x1 = input(1), &gy = gys[0];
-  Variable gx0 = gy / x1;
-  Variable gx1 = gy * (-x0 / pow(x1, 2));
-  if (!(x0.shape() == x1.shape())) {
-    gx0 = functions::sum_to(gx0, x0.shape());
-    gx1 = functions::sum_to(gx1, x1.shape());
+Div::Gradients Div::backward(const Variable& gy) {
+  Variable gx0 = gy / x1();
+  Variable gx1 = gy * (-x0() / pow(x1(), 2));
+  if (!(x0().shape() == x1().shape())) {
+    gx0 = functions::sum_to(gx0, x0().shape());
+    gx1 = functions::sum_to(gx1, x1().shape());
   }
   return {gx0, gx1};
 }
 
-Arrays Pow::forward(const Arrays& xs) { return {np::power(xs[0], c_)}; }
+np::ndarray Pow::forward(const np::ndarray& x) { return np::power(x, c_); }
 
-Variables Pow::backward(const Variables& gys) {
-  const Variable& x = input(0);
+Variable Pow::backward(const Variable& gy) {
   // d/dx x^0 is 0 everywhere. The book's c * x^(c-1) gives 0 * 0^-1 = NaN at x = 0 (and an
   // integer x cannot even be raised to -1), so an exponent of zero is handled on its own.
   if (np::all(c_ == np::ndarray(0))) {
-    return {functions::sum_to(gys[0] * np::zeros_like(x.data()), x.shape())};
+    return functions::sum_to(gy * np::zeros_like(x().data()), x().shape());
   }
   // An exponent array with some zeros: x^0 in their places keeps 0 * x^-1 (NaN at x = 0) out.
   const np::ndarray zero_c = c_ == np::ndarray(0);
   const np::ndarray e = np::any(zero_c) ? np::where(zero_c, np::zeros_like(c_), c_ - 1) : c_ - 1;
-  return {c_ * pow(x, e) * gys[0]};
+  return c_ * pow(x(), e) * gy;
 }
 
 Variable add(const Variable& x0, const Variable& x1) { return call<Add>({x0, x1}); }

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -138,9 +139,12 @@ class Variable {
   // True unless this handle is None.
   explicit operator bool() const { return static_cast<bool>(node_); }
 
-  // Fields of the node, as assignable references: x.data() -= lr * x.grad().data();
+  // Fields of the node: the data as an assignable reference, x.data() -= lr * x.grad().data();
   np::ndarray& data() const { return node().data; }
-  std::string& name() const;
+  // The name, read without a copy (empty when none was given), and set: x.set_name("x") is the
+  // book's x.name = 'x'.
+  const std::string& name() const;
+  void set_name(std::string name) const;
   Variable grad() const;
   void set_grad(const Variable& grad) const;
   std::shared_ptr<Function> creator() const { return node().creator; }
@@ -152,6 +156,8 @@ class Variable {
   std::int64_t size() const { return data().size(); }
   np::DType dtype() const { return data().dtype(); }
   std::int64_t len() const { return data().len(); }  // Python's len(x)
+  // The one number a one-element variable holds, as a double: the book's float(loss.data).
+  double item() const { return data().item<double>(); }
 
   void set_creator(std::shared_ptr<Function> func) const;
   void unchain() const { node().creator.reset(); }
@@ -235,30 +241,39 @@ using Variables = std::vector<Variable, np::pool::Allocator<Variable>>;
 // Base class of every operation in a graph. forward works on arrays, backward on Variables,
 // so that backward passes are made of differentiable operations too.
 //
-// Functions live in std::shared_ptr (their outputs own them as creator): create them with
-// std::make_shared, or with call<F>(...) below.
-class Function : public std::enable_shared_from_this<Function> {
+// Three ways to write one, as the book writes them:
+//   - UnaryFunction: one input, one output (Sin, Exp, Sum, ...): the book's forward(self, x)
+//     and backward(self, gy), with x() and output() for its self.inputs[0] and
+//     self.outputs[0]();
+//   - BinaryFunction: two inputs, one output (Add, Mul, MatMul, ...): forward(x0, x1), and a
+//     backward(gy) that returns the two gradients {gx0, gx1}, with x0() and x1();
+//   - Function itself, for any number of inputs and outputs: forward(xs) on a list of arrays
+//     and backward(gys) on a list of gradients (the book's *xs and *gys).
+// The first two are written with the general one, so the graph machinery sees only Function.
+//
+// Functions live in std::shared_ptr (their outputs own them as creator); they are applied to
+// variables with call<F>(...) (one output) or call_all<F>(...) (any number), below.
+class Function {
  public:
   virtual ~Function() { --alive; }
   Function() { ++alive; }
   Function(const Function&) = delete;
   Function& operator=(const Function&) = delete;
 
-  // Python's __call__: runs forward on the inputs' data and, when Config::enable_backprop,
-  // links the outputs to this function. (inputs by value: a graph node keeps them, and a
-  // list built at the call, as in f({x0, x1}), is moved there rather than copied)
-  Variables operator()(Variables inputs) { return apply(std::move(inputs), nullptr); }
-
   virtual Arrays forward(const Arrays& xs) = 0;
   virtual Variables backward(const Variables& gys) = 0;
-  // The class name the book's graphs show for this function: "Add", "Sin", "MatMul", ...
-  virtual std::string name() const = 0;
+  // What kind of node this is, as the book's graphs show it (its __class__.__name__): the
+  // class name without namespaces, "Add", "Sin", "MatMul", ... Layers and optimizers answer
+  // type() too; a `name` is always a label someone gave (Variable::name).
+  virtual std::string type() const;
 
   int generation() const { return generation_; }
   const Variables& inputs() const { return inputs_; }
   const Variable& input(std::size_t i) const { return inputs_.at(i); }
   // The outputs that are still alive (None for one that has gone).
   Variables outputs() const;
+  // The i-th output, reached through the weak reference (None when it has gone).
+  Variable output(std::size_t i) const;
   // Identity, for seen-sets and graph drawings.
   const void* id() const { return this; }
 
@@ -269,10 +284,11 @@ class Function : public std::enable_shared_from_this<Function> {
   friend class Variable;
   friend class GraphWalk;
   template <class F, class... Args>
-  friend Variable call(Variables inputs, Args&&... args);
-  // operator()'s work. `self` is the shared_ptr that owns this function when the caller has it
-  // at hand (call<F> does): the outputs then take it over, instead of a new one being made from
-  // weak_from_this() and the caller's being dropped, which are atomic count updates each.
+  friend Variables call_all(Variables inputs, Args&&... args);
+  // Python's __call__: runs forward on the inputs' data and, when Config::enable_backprop,
+  // links the outputs to this function. `self` owns this function (call<F> made it): the
+  // last output takes that reference over, so no count is updated twice per operation.
+  // (inputs by value: a graph node keeps them, and the list built at the call is moved there)
   Variables apply(Variables inputs, std::shared_ptr<Function> self);
   Arrays forward_named(const Arrays& xs);
   int generation_ = 0;
@@ -281,21 +297,81 @@ class Function : public std::enable_shared_from_this<Function> {
   detail::OutputList outputs_;
 };
 
-// Python's `F(args...)(x0, x1, ...)` for a function with one output:
-// call<Sum>({x}, axes, keepdims) makes a Sum(axes, keepdims) and applies it to x.
+// One input, one output: the book's `def forward(self, x)` and `def backward(self, gy)`.
+// The accessors carry the book's own names: x() is what `x, = self.inputs` gives, output()
+// what `self.outputs[0]()` gives (a Variable made from the weak reference, no list built).
+class UnaryFunction : public Function {
+ public:
+  virtual np::ndarray forward(const np::ndarray& x) = 0;
+  virtual Variable backward(const Variable& gy) = 0;
+
+  const Variable& x() const { return inputs_[0]; }
+  Variable output() const { return Function::output(0); }
+  using Function::output;
+
+  // The general form, which the graph machinery calls: the one array in, the one out.
+  Arrays forward(const Arrays& xs) final { return {forward(xs[0])}; }
+  Variables backward(const Variables& gys) final { return {backward(gys[0])}; }
+};
+
+// Two inputs, one output: `def forward(self, x0, x1)` and a backward returning gx0, gx1
+// (either may be None: a label gets no gradient). x0() and x1() are `x0, x1 = self.inputs`.
+class BinaryFunction : public Function {
+ public:
+  using Gradients = std::pair<Variable, Variable>;
+  virtual np::ndarray forward(const np::ndarray& x0, const np::ndarray& x1) = 0;
+  virtual Gradients backward(const Variable& gy) = 0;
+
+  const Variable& x0() const { return inputs_[0]; }
+  const Variable& x1() const { return inputs_[1]; }
+  Variable output() const { return Function::output(0); }
+  using Function::output;
+
+  Arrays forward(const Arrays& xs) final { return {forward(xs[0], xs[1])}; }
+  Variables backward(const Variables& gys) final {
+    auto [gx0, gx1] = backward(gys[0]);
+    return {std::move(gx0), std::move(gx1)};
+  }
+};
+
+namespace detail {
+// The class name of a dynamic type without its namespaces: "Sin", "TwoLayerNet".
+std::string class_name(const std::type_info& type);
+// call<F>'s error for a general Function that gave another number of outputs than one.
+[[noreturn]] void throw_output_count(const Variables& outputs);
+}  // namespace detail
+
+// A function of the first two kinds has one output, which the compiler knows.
+template <class F>
+concept SingleOutputFunction = std::derived_from<F, UnaryFunction> ||
+                               std::derived_from<F, BinaryFunction>;
+
+// Python's `F(args...)(x0, x1, ...)` returning every output, for a function that has several:
+// call_all<Split>({x}, 3) makes a Split(3) and applies it to x.
 template <class F, class... Args>
-Variable call(Variables inputs, Args&&... args) {
+Variables call_all(Variables inputs, Args&&... args) {
+  static_assert(std::derived_from<F, Function>, "call_all<F>: F must be a dezero::Function");
   if (!Config::enable_backprop) {
     // No graph is recorded (no_grad, or a backward pass without create_graph): nothing keeps
     // the function afterwards, so it need not live on the heap.
     F f(std::forward<Args>(args)...);
-    Variables outputs = f(std::move(inputs));
-    return std::move(outputs[0]);
+    return f.apply(std::move(inputs), nullptr);
   }
   // The node comes from the pool of small blocks (np/pool.hpp), as the nodes of its outputs.
   auto f = std::allocate_shared<F>(np::pool::Allocator<F>{}, std::forward<Args>(args)...);
   Function& function = *f;
-  Variables outputs = function.apply(std::move(inputs), std::move(f));
+  return function.apply(std::move(inputs), std::move(f));
+}
+
+// The same for a function with one output, which is returned: call<Sum>({x}, axes, keepdims)
+// makes a Sum(axes, keepdims) and applies it to x. For a UnaryFunction or BinaryFunction the
+// count is known while compiling; a general Function's is checked when it runs.
+template <class F, class... Args>
+Variable call(Variables inputs, Args&&... args) {
+  Variables outputs = call_all<F>(std::move(inputs), std::forward<Args>(args)...);
+  if constexpr (!SingleOutputFunction<F>) {
+    if (outputs.size() != 1) detail::throw_output_count(outputs);
+  }
   return std::move(outputs[0]);
 }
 
@@ -368,54 +444,48 @@ class BroadcastShapes {
   std::unique_ptr<std::pair<np::Shape, np::Shape>> shapes_;
 };
 
-class Add : public Function {
+class Add : public BinaryFunction {
  public:
-  std::string name() const override { return "Add"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
+  np::ndarray forward(const np::ndarray& x0, const np::ndarray& x1) override;
+  Gradients backward(const Variable& gy) override;
 
  private:
   BroadcastShapes shapes_;
 };
 
-class Mul : public Function {
+class Mul : public BinaryFunction {
  public:
-  std::string name() const override { return "Mul"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
+  np::ndarray forward(const np::ndarray& x0, const np::ndarray& x1) override;
+  Gradients backward(const Variable& gy) override;
 };
 
-class Neg : public Function {
+class Neg : public UnaryFunction {
  public:
-  std::string name() const override { return "Neg"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
+  np::ndarray forward(const np::ndarray& x) override;
+  Variable backward(const Variable& gy) override;
 };
 
-class Sub : public Function {
+class Sub : public BinaryFunction {
  public:
-  std::string name() const override { return "Sub"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
+  np::ndarray forward(const np::ndarray& x0, const np::ndarray& x1) override;
+  Gradients backward(const Variable& gy) override;
 
  private:
   BroadcastShapes shapes_;
 };
 
-class Div : public Function {
+class Div : public BinaryFunction {
  public:
-  std::string name() const override { return "Div"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
+  np::ndarray forward(const np::ndarray& x0, const np::ndarray& x1) override;
+  Gradients backward(const Variable& gy) override;
 };
 
 // x ** c for a constant c (c is not differentiated).
-class Pow : public Function {
+class Pow : public UnaryFunction {
  public:
   explicit Pow(np::ndarray c) : c_(std::move(c)) {}
-  std::string name() const override { return "Pow"; }
-  Arrays forward(const Arrays& xs) override;
-  Variables backward(const Variables& gys) override;
+  np::ndarray forward(const np::ndarray& x) override;
+  Variable backward(const Variable& gy) override;
 
  private:
   np::ndarray c_;

@@ -19,10 +19,11 @@ std::int64_t checked_batch_size(std::int64_t batch_size, const char* who) {
 }
 }  // namespace
 
-DataLoader::DataLoader(const datasets::Dataset& dataset, std::int64_t batch_size, bool shuffle)
+DataLoader::DataLoader(const datasets::Dataset& dataset, std::int64_t batch_size,
+                       DataLoaderOptions options)
     : dataset_(&dataset),
       batch_size_(checked_batch_size(batch_size, "DataLoader")),
-      shuffle_(shuffle),
+      shuffle_(options.shuffle),
       data_size_(dataset.len()),
       max_iter_((data_size_ + batch_size_ - 1) / batch_size_) {
   reset();
@@ -67,7 +68,7 @@ void DataLoader::to_gpu() {
 }
 
 SeqDataLoader::SeqDataLoader(const datasets::Dataset& dataset, std::int64_t batch_size)
-    : DataLoader(dataset, checked_batch_size(batch_size, "SeqDataLoader"), false) {}
+    : DataLoader(dataset, checked_batch_size(batch_size, "SeqDataLoader"), {.shuffle = false}) {}
 
 std::vector<std::int64_t> SeqDataLoader::batch_indices() const {
   const std::int64_t n = data_size();

@@ -26,12 +26,19 @@ namespace dezero::dataloaders {
 
 using Batch = datasets::Example;  // x (B, ...) and t (B, ...)
 
+// The book's keyword argument: DataLoader(test_set, batch_size, {.shuffle = false}).
+struct DataLoaderOptions {
+  bool shuffle = true;  // a new random order every epoch
+};
+
 class DataLoader {
  public:
   // The loader keeps a reference to the data set, which must outlive it.
-  DataLoader(const datasets::Dataset& dataset, std::int64_t batch_size, bool shuffle = true);
+  DataLoader(const datasets::Dataset& dataset, std::int64_t batch_size,
+             DataLoaderOptions options = {});
   // A temporary data set would be gone before the first batch.
-  DataLoader(datasets::Dataset&& dataset, std::int64_t batch_size, bool shuffle = true) = delete;
+  DataLoader(datasets::Dataset&& dataset, std::int64_t batch_size,
+             DataLoaderOptions options = {}) = delete;
   virtual ~DataLoader() = default;
 
   // Starts an epoch: a new order, permutation(len) when shuffling, else arange(len).

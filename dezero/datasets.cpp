@@ -149,8 +149,7 @@ Spiral::Spiral(bool train, Transform transform, Transform target_transform)
 SinCurve::SinCurve(bool train, Transform transform, Transform target_transform)
     : Dataset(train, std::move(transform), std::move(target_transform)) {
   constexpr std::int64_t num_data = 1000;
-  const double pi = 3.141592653589793;
-  const np::ndarray x = np::linspace(0, 2 * pi, num_data);
+  const np::ndarray x = np::linspace(0, 2 * np::pi, num_data);
   const np::ndarray noise = np::random::uniform(-0.05, 0.05, x.shape());
   const np::ndarray y = (train ? np::sin(x) + noise : np::cos(x)).astype(np::float64);
   data_ = y[{np::slice(np::none, -1)}].reshape({num_data - 1, 1});

@@ -310,7 +310,7 @@ bool MultiNodeOptimizerBase::broadcast_new_params(const std::vector<Parameter>& 
 
 void MultiNodeOptimizerBase::update() {
   if (!target_) {
-    throw std::logic_error(actual().name() +
+    throw std::logic_error(actual().type() +
                            " (multi-node).update: no target; call setup(model) first");
   }
   const std::vector<Parameter> params = with_data(layers::detail::params_of(*target_));

@@ -48,48 +48,43 @@ np::ndarray fused_grad(const Variable& gy, const Variable& a, Op op) {
 
 // =============================== sin / cos / tanh / exp / log ===============================
 
-class Sin : public Function {
+class Sin : public UnaryFunction {
  public:
-  std::string name() const override { return "Sin"; }
-  Arrays forward(const Arrays& xs) override { return {np::sin(xs[0])}; }
-  Variables backward(const Variables& gys) override { return {gys[0] * cos(input(0))}; }
+  np::ndarray forward(const np::ndarray& x) override { return np::sin(x); }
+  Variable backward(const Variable& gy) override { return gy * cos(x()); }
 };
 
-class Cos : public Function {
+class Cos : public UnaryFunction {
  public:
-  std::string name() const override { return "Cos"; }
-  Arrays forward(const Arrays& xs) override { return {np::cos(xs[0])}; }
-  Variables backward(const Variables& gys) override { return {gys[0] * -sin(input(0))}; }
+  np::ndarray forward(const np::ndarray& x) override { return np::cos(x); }
+  Variable backward(const Variable& gy) override { return gy * -sin(x()); }
 };
 
-class Tanh : public Function {
+class Tanh : public UnaryFunction {
  public:
-  std::string name() const override { return "Tanh"; }
-  Arrays forward(const Arrays& xs) override { return {np::tanh(xs[0])}; }
-  Variables backward(const Variables& gys) override {
-    const Variable y = outputs()[0];  // the output, reached through the weak reference
-    if (np::ndarray gx = fused_grad(gys[0], y, [](auto g, auto v) {
+  np::ndarray forward(const np::ndarray& x) override { return np::tanh(x); }
+  Variable backward(const Variable& gy) override {
+    const Variable y = output();
+    if (np::ndarray gx = fused_grad(gy, y, [](auto g, auto v) {
           return g * (decltype(v)(1) - v * v);
         });
         gx.defined()) {
-      return {Variable(std::move(gx))};
+      return Variable(std::move(gx));
     }
-    return {gys[0] * (1 - y * y)};
+    return gy * (1 - y * y);
   }
 };
 
-class Exp : public Function {
+class Exp : public UnaryFunction {
  public:
-  std::string name() const override { return "Exp"; }
-  Arrays forward(const Arrays& xs) override { return {np::exp(xs[0])}; }
-  Variables backward(const Variables& gys) override { return {gys[0] * outputs()[0]}; }
+  np::ndarray forward(const np::ndarray& x) override { return np::exp(x); }
+  Variable backward(const Variable& gy) override { return gy * output(); }
 };
 
-class Log : public Function {
+class Log : public UnaryFunction {
  public:
-  std::string name() const override { return "Log"; }
-  Arrays forward(const Arrays& xs) override { return {np::log(xs[0])}; }
-  Variables backward(const Variables& gys) override { return {gys[0] / input(0)}; }
+  np::ndarray forward(const np::ndarray& x) override { return np::log(x); }
+  Variable backward(const Variable& gy) override { return gy / x(); }
 };
 
 Variable sin(const Variable& x) { return call<Sin>({x}); }
@@ -100,15 +95,14 @@ Variable log(const Variable& x) { return call<Log>({x}); }
 
 // =============================== reshape / transpose ========================================
 
-class Reshape : public Function {
+class Reshape : public UnaryFunction {
  public:
   explicit Reshape(np::Shape shape) : shape_(shape) {}
-  std::string name() const override { return "Reshape"; }
-  Arrays forward(const Arrays& xs) override {
-    x_shape_ = xs[0].shape();
-    return {xs[0].reshape(shape_)};
+  np::ndarray forward(const np::ndarray& x) override {
+    x_shape_ = x.shape();
+    return x.reshape(shape_);
   }
-  Variables backward(const Variables& gys) override { return {reshape(gys[0], x_shape_)}; }
+  Variable backward(const Variable& gy) override { return reshape(gy, x_shape_); }
 
  private:
   np::Shape shape_, x_shape_;
@@ -119,18 +113,17 @@ Variable reshape(const Variable& x, const np::Shape& shape) {
   return call<Reshape>({x}, shape);
 }
 
-class Transpose : public Function {
+class Transpose : public UnaryFunction {
  public:
   explicit Transpose(std::optional<std::vector<int>> axes) : axes_(std::move(axes)) {}
-  std::string name() const override { return "Transpose"; }
-  Arrays forward(const Arrays& xs) override { return {np::transpose(xs[0], axes_)}; }
-  Variables backward(const Variables& gys) override {
-    if (!axes_) return {transpose(gys[0])};
+  np::ndarray forward(const np::ndarray& x) override { return np::transpose(x, axes_); }
+  Variable backward(const Variable& gy) override {
+    if (!axes_) return transpose(gy);
     // The inverse permutation: where each axis went.
     const int n = static_cast<int>(axes_->size());
     std::vector<int> inverse(axes_->size());
     for (int i = 0; i < n; ++i) inverse[((*axes_)[i] % n + n) % n] = i;
-    return {transpose(gys[0], inverse)};
+    return transpose(gy, inverse);
   }
 
  private:
@@ -143,17 +136,15 @@ Variable transpose(const Variable& x, std::optional<std::vector<int>> axes) {
 
 // =============================== sum / sum_to / broadcast_to ================================
 
-class Sum : public Function {
+class Sum : public UnaryFunction {
  public:
   Sum(np::Axes axes, bool keepdims) : axes_(std::move(axes)), keepdims_(keepdims) {}
-  std::string name() const override { return "Sum"; }
-  Arrays forward(const Arrays& xs) override {
-    x_shape_ = xs[0].shape();
-    return {xs[0].sum(axes_, keepdims_)};
+  np::ndarray forward(const np::ndarray& x) override {
+    x_shape_ = x.shape();
+    return x.sum(axes_, keepdims_);
   }
-  Variables backward(const Variables& gys) override {
-    const Variable gy = utils::reshape_sum_backward(gys[0], x_shape_, axes_, keepdims_);
-    return {broadcast_to(gy, x_shape_)};
+  Variable backward(const Variable& gy) override {
+    return broadcast_to(utils::reshape_sum_backward(gy, x_shape_, axes_, keepdims_), x_shape_);
   }
 
  private:
@@ -166,15 +157,14 @@ Variable sum(const Variable& x, np::Axes axes, bool keepdims) {
   return call<Sum>({x}, std::move(axes), keepdims);
 }
 
-class SumTo : public Function {
+class SumTo : public UnaryFunction {
  public:
   explicit SumTo(np::Shape shape) : shape_(shape) {}
-  std::string name() const override { return "SumTo"; }
-  Arrays forward(const Arrays& xs) override {
-    x_shape_ = xs[0].shape();
-    return {np::sum_to(xs[0], shape_)};
+  np::ndarray forward(const np::ndarray& x) override {
+    x_shape_ = x.shape();
+    return np::sum_to(x, shape_);
   }
-  Variables backward(const Variables& gys) override { return {broadcast_to(gys[0], x_shape_)}; }
+  Variable backward(const Variable& gy) override { return broadcast_to(gy, x_shape_); }
 
  private:
   np::Shape shape_, x_shape_;
@@ -185,15 +175,14 @@ Variable sum_to(const Variable& x, const np::Shape& shape) {
   return call<SumTo>({x}, shape);
 }
 
-class BroadcastTo : public Function {
+class BroadcastTo : public UnaryFunction {
  public:
   explicit BroadcastTo(np::Shape shape) : shape_(shape) {}
-  std::string name() const override { return "BroadcastTo"; }
-  Arrays forward(const Arrays& xs) override {
-    x_shape_ = xs[0].shape();
-    return {np::broadcast_to(xs[0], shape_)};
+  np::ndarray forward(const np::ndarray& x) override {
+    x_shape_ = x.shape();
+    return np::broadcast_to(x, shape_);
   }
-  Variables backward(const Variables& gys) override { return {sum_to(gys[0], x_shape_)}; }
+  Variable backward(const Variable& gy) override { return sum_to(gy, x_shape_); }
 
  private:
   np::Shape shape_, x_shape_;
@@ -211,7 +200,8 @@ Variable broadcast_to(const Variable& x, const np::Shape& shape) {
 // the copies W.T() and x.T() would make, with the same numbers; a recorded pass builds the
 // book's graph (Transpose and MatMul nodes) so that it can be differentiated again.
 namespace {
-Variables matmul_grads(const Variable& x, const Variable& W, const Variable& gy) {
+std::pair<Variable, Variable> matmul_grads(const Variable& x, const Variable& W,
+                                           const Variable& gy) {
   if (!Config::enable_backprop) {
     return {Variable(np::matmul(gy.data(), W.data(), np::Transpose::b)),
             Variable(np::matmul(x.data(), gy.data(), np::Transpose::a))};
@@ -220,13 +210,10 @@ Variables matmul_grads(const Variable& x, const Variable& W, const Variable& gy)
 }
 }  // namespace
 
-class MatMul : public Function {
+class MatMul : public BinaryFunction {
  public:
-  std::string name() const override { return "MatMul"; }
-  Arrays forward(const Arrays& xs) override { return {xs[0].dot(xs[1])}; }
-  Variables backward(const Variables& gys) override {
-    return matmul_grads(input(0), input(1), gys[0]);
-  }
+  np::ndarray forward(const np::ndarray& x, const np::ndarray& W) override { return x.dot(W); }
+  Gradients backward(const Variable& gy) override { return matmul_grads(x0(), x1(), gy); }
 };
 
 Variable matmul(const Variable& x, const Variable& W) { return call<MatMul>({x, W}); }
@@ -234,30 +221,28 @@ Variable matmul(const Variable& x, const Variable& W) { return call<MatMul>({x, 
 
 // =============================== get_item / expand_dims / flatten ===========================
 
-class GetItemGrad : public Function {
+class GetItemGrad : public UnaryFunction {
  public:
   GetItemGrad(np::Indices slices, np::Shape in_shape)
       : slices_(std::move(slices)), in_shape_(in_shape) {}
-  std::string name() const override { return "GetItemGrad"; }
-  Arrays forward(const Arrays& gys) override {
-    np::ndarray gx = np::zeros(in_shape_, gys[0].dtype());
-    np::add_at(gx, slices_, gys[0]);
-    return {gx};
+  np::ndarray forward(const np::ndarray& gy) override {
+    np::ndarray gx = np::zeros(in_shape_, gy.dtype());
+    np::add_at(gx, slices_, gy);
+    return gx;
   }
-  Variables backward(const Variables& ggxs) override { return {get_item(ggxs[0], slices_)}; }
+  Variable backward(const Variable& ggx) override { return get_item(ggx, slices_); }
 
  private:
   np::Indices slices_;
   np::Shape in_shape_;
 };
 
-class GetItem : public Function {
+class GetItem : public UnaryFunction {
  public:
   explicit GetItem(np::Indices slices) : slices_(std::move(slices)) {}
-  std::string name() const override { return "GetItem"; }
-  Arrays forward(const Arrays& xs) override { return {np::getitem(xs[0], slices_)}; }
-  Variables backward(const Variables& gys) override {
-    return {call<GetItemGrad>({gys[0]}, slices_, input(0).shape())};
+  np::ndarray forward(const np::ndarray& x) override { return np::getitem(x, slices_); }
+  Variable backward(const Variable& gy) override {
+    return call<GetItemGrad>({gy}, slices_, x().shape());
   }
 
  private:
@@ -318,10 +303,9 @@ void check_linear(const char* fn, const Variable& x, const Variable& W, const Va
 }
 }  // namespace
 
-// One node for x W + b, with or without b (then it has two inputs).
+// One node for x W + b, with or without b (then it has two inputs): the general form.
 class Linear : public Function {
  public:
-  std::string name() const override { return "Linear"; }
   Arrays forward(const Arrays& xs) override {
     np::ndarray y = xs[0].dot(xs[1]);
     if (xs.size() == 3) y += xs[2];  // in place: the product's dtype is kept, as in NumPy
@@ -329,9 +313,9 @@ class Linear : public Function {
   }
   Variables backward(const Variables& gys) override {
     const Variable& gy = gys[0];
-    Variables gxs = matmul_grads(input(0), input(1), gy);
-    if (inputs().size() == 3) gxs.push_back(sum_to(gy, input(2).shape()));
-    return gxs;
+    auto [gx, gW] = matmul_grads(input(0), input(1), gy);
+    if (inputs().size() == 2) return {std::move(gx), std::move(gW)};
+    return {std::move(gx), std::move(gW), sum_to(gy, input(2).shape())};
   }
 };
 
@@ -354,60 +338,56 @@ Variable linear_simple(const Variable& x, const Variable& W, const Variable& b) 
 
 Variable sigmoid_simple(const Variable& x) { return 1 / (1 + exp(-x)); }
 
-class Sigmoid : public Function {
+class Sigmoid : public UnaryFunction {
  public:
-  std::string name() const override { return "Sigmoid"; }
-  Arrays forward(const Arrays& xs) override {
-    const np::ndarray half = scalar_like(xs[0], 0.5);
-    return {np::tanh(xs[0] * half) * half + half};
+  np::ndarray forward(const np::ndarray& x) override {
+    const np::ndarray half = scalar_like(x, 0.5);
+    return np::tanh(x * half) * half + half;
   }
-  Variables backward(const Variables& gys) override {
-    const Variable y = outputs()[0];
-    if (np::ndarray gx = fused_grad(gys[0], y, [](auto g, auto v) {
+  Variable backward(const Variable& gy) override {
+    const Variable y = output();
+    if (np::ndarray gx = fused_grad(gy, y, [](auto g, auto v) {
           return g * v * (decltype(v)(1) - v);
         });
         gx.defined()) {
-      return {Variable(std::move(gx))};
+      return Variable(std::move(gx));
     }
     // 1 in y's dtype: a 0-d float32 y minus the integer 1 would be float64 (NumPy 1.x)
-    return {gys[0] * y * (scalar_like(y.data(), 1.0) - y)};
+    return gy * y * (scalar_like(y.data(), 1.0) - y);
   }
 };
 
 Variable sigmoid(const Variable& x) { return call<Sigmoid>({x}); }
 
-class ReLU : public Function {
+class ReLU : public UnaryFunction {
  public:
-  std::string name() const override { return "ReLU"; }
-  Arrays forward(const Arrays& xs) override {
-    return {np::maximum(xs[0], scalar_like(xs[0], 0.0))};
+  np::ndarray forward(const np::ndarray& x) override {
+    return np::maximum(x, scalar_like(x, 0.0));
   }
-  Variables backward(const Variables& gys) override {
-    if (np::ndarray gx = fused_grad(gys[0], input(0), [](auto g, auto x) {
-          return g * static_cast<decltype(g)>(x > 0);  // the mask as 0 or 1, times gy
+  Variable backward(const Variable& gy) override {
+    if (np::ndarray gx = fused_grad(gy, x(), [](auto g, auto v) {
+          return g * static_cast<decltype(g)>(v > 0);  // the mask as 0 or 1, times gy
         });
         gx.defined()) {
-      return {Variable(std::move(gx))};
+      return Variable(std::move(gx));
     }
-    return {gys[0] * (input(0).data() > np::ndarray(0))};
+    return gy * (x().data() > np::ndarray(0));
   }
 };
 
 Variable relu(const Variable& x) { return call<ReLU>({x}); }
 
-class LeakyReLU : public Function {
+class LeakyReLU : public UnaryFunction {
  public:
   explicit LeakyReLU(double slope) : slope_(slope) {}
-  std::string name() const override { return "LeakyReLU"; }
-  Arrays forward(const Arrays& xs) override {
-    const np::ndarray& x = xs[0];
-    return {np::where(x > np::ndarray(0), x, x * scalar_like(x, slope_)).astype(x.dtype())};
+  np::ndarray forward(const np::ndarray& x) override {
+    return np::where(x > np::ndarray(0), x, x * scalar_like(x, slope_)).astype(x.dtype());
   }
-  Variables backward(const Variables& gys) override {
-    const np::ndarray& x = input(0).data();
-    const np::ndarray one = np::ones_like(x, gys[0].dtype());
-    const np::ndarray mask = np::where(x > np::ndarray(0), one, one * scalar_like(one, slope_));
-    return {gys[0] * mask};
+  Variable backward(const Variable& gy) override {
+    const np::ndarray& xd = x().data();
+    const np::ndarray one = np::ones_like(xd, gy.dtype());
+    const np::ndarray mask = np::where(xd > np::ndarray(0), one, one * scalar_like(one, slope_));
+    return gy * mask;
   }
 
  private:
@@ -421,19 +401,18 @@ Variable softmax_simple(const Variable& x, np::Axes axis) {
   return y / sum(y, std::move(axis), /*keepdims=*/true);
 }
 
-class Softmax : public Function {
+class Softmax : public UnaryFunction {
  public:
   explicit Softmax(np::Axes axis) : axis_(std::move(axis)) {}
-  std::string name() const override { return "Softmax"; }
-  Arrays forward(const Arrays& xs) override {
-    np::ndarray y = np::exp(xs[0] - xs[0].max(axis_, true));
+  np::ndarray forward(const np::ndarray& x) override {
+    np::ndarray y = np::exp(x - x.max(axis_, true));
     y /= y.sum(axis_, true);
-    return {y};
+    return y;
   }
-  Variables backward(const Variables& gys) override {
-    const Variable y = outputs()[0];
-    const Variable gx = y * gys[0];
-    return {gx - y * sum(gx, axis_, /*keepdims=*/true)};
+  Variable backward(const Variable& gy) override {
+    const Variable y = output();
+    const Variable gx = y * gy;
+    return gx - y * sum(gx, axis_, /*keepdims=*/true);
   }
 
  private:
@@ -442,14 +421,12 @@ class Softmax : public Function {
 
 Variable softmax(const Variable& x, np::Axes axis) { return call<Softmax>({x}, std::move(axis)); }
 
-class LogSoftmax : public Function {
+class LogSoftmax : public UnaryFunction {
  public:
   explicit LogSoftmax(np::Axes axis) : axis_(std::move(axis)) {}
-  std::string name() const override { return "LogSoftmax"; }
-  Arrays forward(const Arrays& xs) override { return {xs[0] - utils::logsumexp(xs[0], axis_)}; }
-  Variables backward(const Variables& gys) override {
-    const Variable y = outputs()[0];
-    return {gys[0] - exp(y) * sum(gys[0], axis_, /*keepdims=*/true)};
+  np::ndarray forward(const np::ndarray& x) override { return x - utils::logsumexp(x, axis_); }
+  Variable backward(const Variable& gy) override {
+    return gy - exp(output()) * sum(gy, axis_, /*keepdims=*/true);
   }
 
  private:
@@ -460,17 +437,16 @@ Variable log_softmax(const Variable& x, np::Axes axis) {
   return call<LogSoftmax>({x}, std::move(axis));
 }
 
-class Clip : public Function {
+class Clip : public UnaryFunction {
  public:
   Clip(double x_min, double x_max) : x_min_(x_min), x_max_(x_max) {}
-  std::string name() const override { return "Clip"; }
-  Arrays forward(const Arrays& xs) override {
-    return {np::clip(xs[0], scalar_like(xs[0], x_min_), scalar_like(xs[0], x_max_))};
+  np::ndarray forward(const np::ndarray& x) override {
+    return np::clip(x, scalar_like(x, x_min_), scalar_like(x, x_max_));
   }
-  Variables backward(const Variables& gys) override {
-    const np::ndarray& x = input(0).data();
-    const np::ndarray mask = (x >= np::ndarray(x_min_)) * (x <= np::ndarray(x_max_));
-    return {gys[0] * mask};
+  Variable backward(const Variable& gy) override {
+    const np::ndarray& xd = x().data();
+    const np::ndarray mask = (xd >= np::ndarray(x_min_)) * (xd <= np::ndarray(x_max_));
+    return gy * mask;
   }
 
  private:
@@ -486,17 +462,14 @@ Variable clip(const Variable& x, double x_min, double x_max) {
 }
 
 // Max and Min share their backward: the gradient flows to the elements equal to the result.
-class Max : public Function {
+class Max : public UnaryFunction {
  public:
   Max(np::Axes axes, bool keepdims) : axes_(std::move(axes)), keepdims_(keepdims) {}
-  std::string name() const override { return "Max"; }
-  Arrays forward(const Arrays& xs) override { return {xs[0].max(axes_, keepdims_)}; }
-  Variables backward(const Variables& gys) override {
-    const Variable& x = input(0);
-    const Variable y = outputs()[0];
-    const np::Shape shape = utils::max_backward_shape(x.shape(), axes_);
-    const np::ndarray cond = x.data() == y.data().reshape(shape);
-    return {broadcast_to(reshape(gys[0], shape), cond.shape()) * cond};
+  np::ndarray forward(const np::ndarray& x) override { return x.max(axes_, keepdims_); }
+  Variable backward(const Variable& gy) override {
+    const np::Shape shape = utils::max_backward_shape(x().shape(), axes_);
+    const np::ndarray cond = x().data() == output().data().reshape(shape);
+    return broadcast_to(reshape(gy, shape), cond.shape()) * cond;
   }
 
  protected:
@@ -507,8 +480,7 @@ class Max : public Function {
 class Min : public Max {
  public:
   using Max::Max;
-  std::string name() const override { return "Min"; }
-  Arrays forward(const Arrays& xs) override { return {xs[0].min(axes_, keepdims_)}; }
+  np::ndarray forward(const np::ndarray& x) override { return x.min(axes_, keepdims_); }
 };
 
 Variable max(const Variable& x, np::Axes axes, bool keepdims) {
@@ -561,16 +533,15 @@ Variable mean_squared_error_simple(const Variable& x0, const Variable& x1) {
   return sum(pow(diff, np::ndarray(2))) / scalar_like(diff.data(), double(diff.len()));
 }
 
-class MeanSquaredError : public Function {
+class MeanSquaredError : public BinaryFunction {
  public:
-  std::string name() const override { return "MeanSquaredError"; }
-  Arrays forward(const Arrays& xs) override {
-    const np::ndarray diff = xs[0] - xs[1];
-    return {np::square(diff).sum() / scalar_like(diff, double(diff.len()))};
+  np::ndarray forward(const np::ndarray& x0, const np::ndarray& x1) override {
+    const np::ndarray diff = x0 - x1;
+    return np::square(diff).sum() / scalar_like(diff, double(diff.len()));
   }
-  Variables backward(const Variables& gys) override {
-    const Variable diff = input(0) - input(1);
-    const Variable gx0 = gys[0] * diff * scalar_like(diff.data(), 2.0 / double(diff.len()));
+  Gradients backward(const Variable& gy) override {
+    const Variable diff = x0() - x1();
+    const Variable gx0 = gy * diff * scalar_like(diff.data(), 2.0 / double(diff.len()));
     return {gx0, -gx0};
   }
 };
@@ -588,24 +559,22 @@ Variable softmax_cross_entropy_simple(const Variable& x, const Variable& t) {
   return scalar_like(x.data(), -1.0) * sum(tlog_p) / scalar_like(x.data(), double(n));
 }
 
-class SoftmaxCrossEntropy : public Function {
+class SoftmaxCrossEntropy : public BinaryFunction {
  public:
-  std::string name() const override { return "SoftmaxCrossEntropy"; }
-  Arrays forward(const Arrays& xs) override {
-    const np::ndarray& x = xs[0];
+  np::ndarray forward(const np::ndarray& x, const np::ndarray& t) override {
     const std::int64_t n = x.shape()[0];
     const np::ndarray log_p = x - utils::logsumexp(x, 1);
-    const np::ndarray picked = log_p[{np::arange(n), xs[1].flatten()}];
-    return {-picked.sum() / scalar_like(x, double(n))};
+    const np::ndarray picked = log_p[{np::arange(n), t.flatten()}];
+    return -picked.sum() / scalar_like(x, double(n));
   }
-  Variables backward(const Variables& gys) override {
-    const Variable &x = input(0), &t = input(1);
+  Gradients backward(const Variable& gy) override {
+    const Variable &x = x0(), &t = x1();
     const std::int64_t n = x.shape()[0], classes = x.shape()[1];
-    const Variable gy = gys[0] * scalar_like(gys[0].data(), 1.0 / double(n));
+    const Variable gy_n = gy * scalar_like(gy.data(), 1.0 / double(n));
     // The one-hot labels in x's dtype (the book's int64 eye would turn a float32 gradient
     // into float64).
     const np::ndarray t_onehot = np::eye(classes, x.dtype())[t.data().flatten()];
-    return {(softmax(x) - t_onehot) * gy, Variable()};  // None: labels get no gradient
+    return {(softmax(x) - t_onehot) * gy_n, Variable()};  // None: labels get no gradient
   }
 };
 
@@ -671,29 +640,27 @@ Variable accuracy(const Variable& y, const Variable& t) {
 
 // =============================== embed_id ===================================================
 
-class EmbedIDGrad : public Function {
+class EmbedIDGrad : public UnaryFunction {
  public:
   EmbedIDGrad(np::ndarray ids, np::Shape w_shape) : ids_(std::move(ids)), w_shape_(w_shape) {}
-  std::string name() const override { return "EmbedIDGrad"; }
-  Arrays forward(const Arrays& gys) override {
-    np::ndarray gW = np::zeros(w_shape_, gys[0].dtype());
-    np::add_at(gW, {ids_}, gys[0]);  // unbuffered: repeated ids accumulate
-    return {gW};
+  np::ndarray forward(const np::ndarray& gy) override {
+    np::ndarray gW = np::zeros(w_shape_, gy.dtype());
+    np::add_at(gW, {ids_}, gy);  // unbuffered: repeated ids accumulate
+    return gW;
   }
-  Variables backward(const Variables& ggWs) override { return {embed_id(ids_, ggWs[0])}; }
+  Variable backward(const Variable& ggW) override { return embed_id(ids_, ggW); }
 
  private:
   np::ndarray ids_;
   np::Shape w_shape_;
 };
 
-class EmbedID : public Function {
+class EmbedID : public UnaryFunction {
  public:
   explicit EmbedID(np::ndarray ids) : ids_(std::move(ids)) {}
-  std::string name() const override { return "EmbedID"; }
-  Arrays forward(const Arrays& xs) override { return {np::getitem(xs[0], {ids_})}; }
-  Variables backward(const Variables& gys) override {
-    return {call<EmbedIDGrad>({gys[0]}, ids_, input(0).shape())};
+  np::ndarray forward(const np::ndarray& W) override { return np::getitem(W, {ids_}); }
+  Variable backward(const Variable& gy) override {
+    return call<EmbedIDGrad>({gy}, ids_, x().shape());
   }
 
  private:
@@ -781,7 +748,6 @@ void require_channel_vector(const np::ndarray& a, const char* what, const np::nd
 class BatchNorm : public Function {
  public:
   BatchNorm(np::ndarray mean, np::ndarray var, double decay, double eps);
-  std::string name() const override { return "BatchNorm"; }
   Arrays forward(const Arrays& xs) override;
   Variables backward(const Variables& gys) override;
 

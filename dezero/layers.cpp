@@ -1,7 +1,5 @@
 #include "dezero/layers.hpp"
 
-#include <cxxabi.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <functional>
@@ -180,13 +178,7 @@ void Layer::register_layer(const std::string& name, const Layer& layer) {
 
 std::string Layer::type() const {
   // The class name without its namespaces: "TwoLayerNet" for a user's model.
-  const char* mangled = typeid(*this).name();
-  int status = 0;
-  char* demangled = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
-  std::string name = status == 0 && demangled ? demangled : mangled;
-  std::free(demangled);
-  if (const auto colon = name.rfind("::"); colon != std::string::npos) name.erase(0, colon + 2);
-  return name;
+  return dezero::detail::class_name(typeid(*this));
 }
 
 std::string Layer::registered_name() const { return node_ ? node_->registered_name : ""; }
@@ -197,9 +189,9 @@ std::string Layer::describe() const {
 }
 
 // ===================================== Linear ===============================================
-Linear::Linear(std::int64_t out_size, bool nobias, np::DType dtype,
-               std::optional<std::int64_t> in_size)
-    : W(np::ndarray(), "W"), out_size_(out_size), dtype_(dtype) {
+Linear::Linear(std::int64_t out_size, const LinearOptions& options)
+    : W(np::ndarray(), "W"), out_size_(out_size), dtype_(options.dtype) {
+  const auto [nobias, dtype, in_size] = options;
   if (out_size < 1) {
     throw std::invalid_argument("Linear: out_size must be positive, got " +
                                 std::to_string(out_size));
@@ -219,9 +211,6 @@ Linear::Linear(std::int64_t out_size, bool nobias, np::DType dtype,
     register_parameter("b", b);
   }
 }
-
-Linear::Linear(std::int64_t out_size, const LinearOptions& options)
-    : Linear(out_size, options.nobias, options.dtype, options.in_size) {}
 
 void Linear::init_W(std::int64_t in_size) {
   // As the book: the float64 draws are cast first, then scaled by a 0-d float64, which NumPy
@@ -350,12 +339,10 @@ LinearOptions recurrent(std::int64_t hidden_size, bool eager) {
 }  // namespace
 
 RNN::RNN(std::int64_t hidden_size, std::optional<std::int64_t> in_size)
-    : x2h(positive("RNN", "hidden_size", hidden_size), false, np::float32,
-          positive("RNN", "in_size", in_size)),
-      h2h(hidden_size, recurrent(hidden_size, in_size.has_value())) {
-  register_layer("x2h", x2h);
-  register_layer("h2h", h2h);
-}
+    : x2h(register_layer("x2h", Linear(positive("RNN", "hidden_size", hidden_size),
+                                       {.in_size = positive("RNN", "in_size", in_size)}))),
+      h2h(register_layer("h2h",
+                         Linear(hidden_size, recurrent(hidden_size, in_size.has_value())))) {}
 
 void RNN::reset_state() { h = Variable(); }
 
@@ -366,24 +353,15 @@ Variable RNN::forward(const Variable& x) {
 }
 
 LSTM::LSTM(std::int64_t hidden_size, std::optional<std::int64_t> in_size)
-    : x2f(positive("LSTM", "hidden_size", hidden_size), false, np::float32,
-          positive("LSTM", "in_size", in_size)),
-      x2i(hidden_size, false, np::float32, in_size),
-      x2o(hidden_size, false, np::float32, in_size),
-      x2u(hidden_size, false, np::float32, in_size),
-      h2f(hidden_size, recurrent(hidden_size, true)),
-      h2i(hidden_size, recurrent(hidden_size, true)),
-      h2o(hidden_size, recurrent(hidden_size, true)),
-      h2u(hidden_size, recurrent(hidden_size, true)) {
-  register_layer("x2f", x2f);
-  register_layer("x2i", x2i);
-  register_layer("x2o", x2o);
-  register_layer("x2u", x2u);
-  register_layer("h2f", h2f);
-  register_layer("h2i", h2i);
-  register_layer("h2o", h2o);
-  register_layer("h2u", h2u);
-}
+    : x2f(register_layer("x2f", Linear(positive("LSTM", "hidden_size", hidden_size),
+                                       {.in_size = positive("LSTM", "in_size", in_size)}))),
+      x2i(register_layer("x2i", Linear(hidden_size, {.in_size = in_size}))),
+      x2o(register_layer("x2o", Linear(hidden_size, {.in_size = in_size}))),
+      x2u(register_layer("x2u", Linear(hidden_size, {.in_size = in_size}))),
+      h2f(register_layer("h2f", Linear(hidden_size, recurrent(hidden_size, true)))),
+      h2i(register_layer("h2i", Linear(hidden_size, recurrent(hidden_size, true)))),
+      h2o(register_layer("h2o", Linear(hidden_size, recurrent(hidden_size, true)))),
+      h2u(register_layer("h2u", Linear(hidden_size, recurrent(hidden_size, true)))) {}
 
 void LSTM::reset_state() {
   h = Variable();
@@ -472,15 +450,14 @@ void check_conv_input(const Layer& layer, const Variable& x, const Parameter& W,
 }
 }  // namespace
 
-Conv2d::Conv2d(std::int64_t out_channels, utils::Pair kernel_size, utils::Pair stride,
-               utils::Pair pad, bool nobias, np::DType dtype,
-               std::optional<std::int64_t> in_channels)
+Conv2d::Conv2d(std::int64_t out_channels, utils::Pair kernel_size, const Conv2dOptions& options)
     : W(np::ndarray(), "W"),
       out_channels_(out_channels),
       kernel_size_(kernel_size),
-      stride_(stride),
-      pad_(pad),
-      dtype_(dtype) {
+      stride_(options.stride),
+      pad_(options.pad),
+      dtype_(options.dtype) {
+  const auto& [stride, pad, nobias, dtype, in_channels] = options;
   check_conv_layer("Conv2d", out_channels, kernel_size, stride, pad, dtype, in_channels);
   register_parameter("W", W);
   if (in_channels) init_W(*in_channels);
@@ -498,18 +475,18 @@ void Conv2d::init_W(std::int64_t in_channels) {
 Variable Conv2d::forward(const Variable& x) {
   check_conv_input(*this, x, W, 1);
   if (!W.data().defined()) init_W(x.shape()[1]);
-  return functions::conv2d(x, W, b, stride_, pad_);
+  return functions::conv2d(x, W, b, {.stride = stride_, .pad = pad_});
 }
 
-Deconv2d::Deconv2d(std::int64_t out_channels, utils::Pair kernel_size, utils::Pair stride,
-                   utils::Pair pad, bool nobias, np::DType dtype,
-                   std::optional<std::int64_t> in_channels)
+Deconv2d::Deconv2d(std::int64_t out_channels, utils::Pair kernel_size,
+                   const Deconv2dOptions& options)
     : W(np::ndarray(), "W"),
       out_channels_(out_channels),
       kernel_size_(kernel_size),
-      stride_(stride),
-      pad_(pad),
-      dtype_(dtype) {
+      stride_(options.stride),
+      pad_(options.pad),
+      dtype_(options.dtype) {
+  const auto& [stride, pad, nobias, dtype, in_channels] = options;
   check_conv_layer("Deconv2d", out_channels, kernel_size, stride, pad, dtype, in_channels);
   register_parameter("W", W);
   if (in_channels) init_W(*in_channels);
@@ -527,7 +504,7 @@ void Deconv2d::init_W(std::int64_t in_channels) {
 Variable Deconv2d::forward(const Variable& x) {
   check_conv_input(*this, x, W, 0);
   if (!W.data().defined()) init_W(x.shape()[1]);
-  return functions::deconv2d(x, W, b, stride_, pad_);
+  return functions::deconv2d(x, W, b, {.stride = stride_, .pad = pad_});
 }
 
 BatchNorm::BatchNorm()

@@ -6,15 +6,13 @@
 //
 // Registering parts. Python's Layer notices every Parameter or Layer assigned to one of its
 // attributes (__setattr__) and remembers the attribute's name. C++ has no such hook, so a
-// layer registers its parts itself, by name, usually in its constructor:
+// layer registers its parts itself, by name, where it constructs them:
 //
 //   class TwoLayerNet : public dezero::Model {
 //    public:
 //     TwoLayerNet(std::int64_t hidden_size, std::int64_t out_size)
-//         : l1(hidden_size), l2(out_size) {
-//       register_layer("l1", l1);
-//       register_layer("l2", l2);
-//     }
+//         : l1(register_layer("l1", L::Linear(hidden_size))),
+//           l2(register_layer("l2", L::Linear(out_size))) {}
 //     Variable forward(const Variable& x) override { return l2(F::sigmoid(l1(x))); }
 //     L::Linear l1, l2;
 //   };
@@ -30,11 +28,13 @@
 // stored, and an optimizer set up with a model keeps the model's registry alive.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -121,6 +121,17 @@ class Layer {
   // exactly as long as it does. A layer cannot contain itself (std::invalid_argument).
   void register_parameter(const std::string& name, const Parameter& param);
   void register_layer(const std::string& name, const Layer& layer);
+  // The same for a layer made in a member's initialiser, which is handed back to initialise the
+  // member: the layer is registered where it is constructed, as Python's
+  // `self.l1 = L.Linear(10)`:
+  //   TwoLayerNet() : l1(register_layer("l1", L::Linear(10))) {}
+  // (the registry moves with the layer, so the member is what is registered)
+  template <std::derived_from<Layer> L>
+    requires(!std::is_lvalue_reference_v<L>)
+  L register_layer(const std::string& name, L&& layer) {
+    register_layer(name, static_cast<const Layer&>(layer));
+    return std::move(layer);
+  }
 
   // The class name in messages ("Linear", "TwoLayerNet"), and the name this layer was first
   // registered under in a parent ("l1"), empty for a free-standing layer.
@@ -152,11 +163,8 @@ struct LinearOptions {
 // from x's second axis, so the random draws happen where the book's happen.
 class Linear : public Layer {
  public:
-  explicit Linear(std::int64_t out_size, bool nobias = false, np::DType dtype = np::float32,
-                  std::optional<std::int64_t> in_size = std::nullopt);
-  Linear(std::int64_t out_size, const LinearOptions& options);
+  explicit Linear(std::int64_t out_size, const LinearOptions& options = {});
 
-  std::string type() const override { return "Linear"; }
   // x must be (N, in_size): another in_size than W was made for is a shape_error naming the
   // layer and both shapes.
   Variable forward(const Variable& x) override;
@@ -190,7 +198,6 @@ class RNN : public Layer {
  public:
   explicit RNN(std::int64_t hidden_size, std::optional<std::int64_t> in_size = std::nullopt);
 
-  std::string type() const override { return "RNN"; }
   // Forgets h: the next call starts a new sequence.
   void reset_state();
   // x (N, in_size) -> the new state h (N, hidden_size), which the layer keeps.
@@ -209,7 +216,6 @@ class LSTM : public Layer {
  public:
   explicit LSTM(std::int64_t hidden_size, std::optional<std::int64_t> in_size = std::nullopt);
 
-  std::string type() const override { return "LSTM"; }
   // Forgets h and c.
   void reset_state();
   Variable forward(const Variable& x) override;
@@ -226,7 +232,6 @@ class EmbedID : public Layer {
  public:
   EmbedID(std::int64_t in_size, std::int64_t out_size);
 
-  std::string type() const override { return "EmbedID"; }
   Variable forward(const Variable& x) override;
 
   Parameter W;
@@ -234,8 +239,19 @@ class EmbedID : public Layer {
 
 // ===================================== convolutional layers =================================
 // Kernel sizes, strides and paddings are one number for both image axes or a pair
-// {height, width} (utils::Pair), as in the book: L::Conv2d(64, 3, 1, 1) is the book's
+// {height, width} (utils::Pair). The output channels and the kernel size come first, the rest
+// by name: L::Conv2d(64, 3, {.stride = 1, .pad = 1}) is the book's
 // L.Conv2d(64, kernel_size=3, stride=1, pad=1).
+
+// The options of Conv2d and Deconv2d, by name (those not named keep the book's defaults).
+struct Conv2dOptions {
+  utils::Pair stride = 1;
+  utils::Pair pad = 0;
+  bool nobias = false;                           // no b
+  np::DType dtype = np::float32;                 // of W and b
+  std::optional<std::int64_t> in_channels = {};  // none: W is made at the first call
+};
+using Deconv2dOptions = Conv2dOptions;
 
 // A convolution (functions::conv2d): x (N, C, H, W) -> (N, out_channels, OH, OW), with
 // W (out_channels, C, KH, KW) and b (out_channels,). W is drawn as the book draws it,
@@ -244,11 +260,8 @@ class EmbedID : public Layer {
 // happen where the book's happen.
 class Conv2d : public Layer {
  public:
-  Conv2d(std::int64_t out_channels, utils::Pair kernel_size, utils::Pair stride = 1,
-         utils::Pair pad = 0, bool nobias = false, np::DType dtype = np::float32,
-         std::optional<std::int64_t> in_channels = std::nullopt);
+  Conv2d(std::int64_t out_channels, utils::Pair kernel_size, const Conv2dOptions& options = {});
 
-  std::string type() const override { return "Conv2d"; }
   // x must be 4-D with the channels W was made for (shape_error naming the layer otherwise).
   Variable forward(const Variable& x) override;
 
@@ -266,11 +279,9 @@ class Conv2d : public Layer {
 // (C, out_channels, KH, KW), drawn and scaled as Conv2d's; b (out_channels,) zeros.
 class Deconv2d : public Layer {
  public:
-  Deconv2d(std::int64_t out_channels, utils::Pair kernel_size, utils::Pair stride = 1,
-           utils::Pair pad = 0, bool nobias = false, np::DType dtype = np::float32,
-           std::optional<std::int64_t> in_channels = std::nullopt);
+  Deconv2d(std::int64_t out_channels, utils::Pair kernel_size,
+           const Deconv2dOptions& options = {});
 
-  std::string type() const override { return "Deconv2d"; }
   Variable forward(const Variable& x) override;
 
   Parameter W;
@@ -292,7 +303,6 @@ class BatchNorm : public Layer {
  public:
   BatchNorm();
 
-  std::string type() const override { return "BatchNorm"; }
   Variable forward(const Variable& x) override;
 
   Parameter avg_mean, avg_var, gamma, beta;

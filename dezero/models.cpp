@@ -35,8 +35,8 @@ Variable Sequential::forward(const Variable& x) {
 }
 
 // ===================================== MLP ==================================================
-MLP::MLP(const std::vector<std::int64_t>& fc_output_sizes, Activation activation)
-    : activation_(std::move(activation)) {
+MLP::MLP(const std::vector<std::int64_t>& fc_output_sizes, MLPOptions options)
+    : activation_(std::move(options.activation)) {
   if (fc_output_sizes.empty()) {
     throw std::invalid_argument("MLP: fc_output_sizes is empty; give at least one layer size");
   }

@@ -57,7 +57,6 @@ class Sequential : public Model {
   }
   Sequential(Sequential&&) noexcept = default;
 
-  std::string type() const override { return "Sequential"; }
   Variable forward(const Variable& x) override;
 
  private:
@@ -72,12 +71,15 @@ class Sequential : public Model {
 // A multilayer perceptron: one Linear per entry of fc_output_sizes (each sized at the first
 // call, registered as l0, l1, ...), with `activation` after every one but the last.
 // fc_output_sizes must not be empty and its sizes must be positive (std::invalid_argument).
+// The book's keyword argument: MLP({hidden_size, hidden_size, 10}, {.activation = F::relu}).
+struct MLPOptions {
+  Activation activation = functions::sigmoid;
+};
+
 class MLP : public Model {
  public:
-  explicit MLP(const std::vector<std::int64_t>& fc_output_sizes,
-               Activation activation = functions::sigmoid);
+  explicit MLP(const std::vector<std::int64_t>& fc_output_sizes, MLPOptions options = {});
 
-  std::string type() const override { return "MLP"; }
   Variable forward(const Variable& x) override;
 
   // The i-th Linear (l0, l1, ...); std::out_of_range past the last one.
@@ -106,7 +108,6 @@ class VGG16 : public Model {
 
   explicit VGG16(bool pretrained = false);
 
-  std::string type() const override { return "VGG16"; }
   Variable forward(const Variable& x) override;
 
   // The book's preprocess: the image as RGB, resized to `size` (height, width; none keeps its
@@ -134,7 +135,6 @@ class BottleneckA : public layers::Layer {
  public:
   BottleneckA(std::int64_t in_channels, std::int64_t mid_channels, std::int64_t out_channels,
               utils::Pair stride = 2, bool downsample_fb = false);
-  std::string type() const override { return "BottleneckA"; }
   Variable forward(const Variable& x) override;
 
   layers::Conv2d conv1;
@@ -152,7 +152,6 @@ class BottleneckA : public layers::Layer {
 class BottleneckB : public layers::Layer {
  public:
   BottleneckB(std::int64_t in_channels, std::int64_t mid_channels);
-  std::string type() const override { return "BottleneckB"; }
   Variable forward(const Variable& x) override;
 
   layers::Conv2d conv1;
@@ -168,7 +167,6 @@ class BuildingBlock : public layers::Layer {
  public:
   BuildingBlock(std::int64_t n_layers, std::int64_t in_channels, std::int64_t mid_channels,
                 std::int64_t out_channels, utils::Pair stride, bool downsample_fb = false);
-  std::string type() const override { return "BuildingBlock"; }
   Variable forward(const Variable& x) override;
 
   BottleneckA a;

@@ -11,40 +11,25 @@
 namespace dezero::models {
 
 // ===================================== VGG16 ================================================
+// Each layer is registered where it is made, under the keys of vgg16.npz (conv1_1/W, ...,
+// fc8/b), as the book's self.conv1_1 = L.Conv2d(64, kernel_size=3, stride=1, pad=1).
 VGG16::VGG16(bool pretrained)
-    : conv1_1(64, 3, 1, 1),
-      conv1_2(64, 3, 1, 1),
-      conv2_1(128, 3, 1, 1),
-      conv2_2(128, 3, 1, 1),
-      conv3_1(256, 3, 1, 1),
-      conv3_2(256, 3, 1, 1),
-      conv3_3(256, 3, 1, 1),
-      conv4_1(512, 3, 1, 1),
-      conv4_2(512, 3, 1, 1),
-      conv4_3(512, 3, 1, 1),
-      conv5_1(512, 3, 1, 1),
-      conv5_2(512, 3, 1, 1),
-      conv5_3(512, 3, 1, 1),
-      fc6(4096),
-      fc7(4096),
-      fc8(1000) {
-  // The names are the keys of vgg16.npz (conv1_1/W, ..., fc8/b).
-  register_layer("conv1_1", conv1_1);
-  register_layer("conv1_2", conv1_2);
-  register_layer("conv2_1", conv2_1);
-  register_layer("conv2_2", conv2_2);
-  register_layer("conv3_1", conv3_1);
-  register_layer("conv3_2", conv3_2);
-  register_layer("conv3_3", conv3_3);
-  register_layer("conv4_1", conv4_1);
-  register_layer("conv4_2", conv4_2);
-  register_layer("conv4_3", conv4_3);
-  register_layer("conv5_1", conv5_1);
-  register_layer("conv5_2", conv5_2);
-  register_layer("conv5_3", conv5_3);
-  register_layer("fc6", fc6);
-  register_layer("fc7", fc7);
-  register_layer("fc8", fc8);
+    : conv1_1(register_layer("conv1_1", layers::Conv2d(64, 3, {.stride = 1, .pad = 1}))),
+      conv1_2(register_layer("conv1_2", layers::Conv2d(64, 3, {.stride = 1, .pad = 1}))),
+      conv2_1(register_layer("conv2_1", layers::Conv2d(128, 3, {.stride = 1, .pad = 1}))),
+      conv2_2(register_layer("conv2_2", layers::Conv2d(128, 3, {.stride = 1, .pad = 1}))),
+      conv3_1(register_layer("conv3_1", layers::Conv2d(256, 3, {.stride = 1, .pad = 1}))),
+      conv3_2(register_layer("conv3_2", layers::Conv2d(256, 3, {.stride = 1, .pad = 1}))),
+      conv3_3(register_layer("conv3_3", layers::Conv2d(256, 3, {.stride = 1, .pad = 1}))),
+      conv4_1(register_layer("conv4_1", layers::Conv2d(512, 3, {.stride = 1, .pad = 1}))),
+      conv4_2(register_layer("conv4_2", layers::Conv2d(512, 3, {.stride = 1, .pad = 1}))),
+      conv4_3(register_layer("conv4_3", layers::Conv2d(512, 3, {.stride = 1, .pad = 1}))),
+      conv5_1(register_layer("conv5_1", layers::Conv2d(512, 3, {.stride = 1, .pad = 1}))),
+      conv5_2(register_layer("conv5_2", layers::Conv2d(512, 3, {.stride = 1, .pad = 1}))),
+      conv5_3(register_layer("conv5_3", layers::Conv2d(512, 3, {.stride = 1, .pad = 1}))),
+      fc6(register_layer("fc6", layers::Linear(4096))),
+      fc7(register_layer("fc7", layers::Linear(4096))),
+      fc8(register_layer("fc8", layers::Linear(1000))) {
   if (pretrained) load_weights(utils::get_file(WEIGHTS_PATH));
 }
 
@@ -52,22 +37,22 @@ Variable VGG16::forward(const Variable& input) {
   namespace F = functions;
   Variable x = F::relu(conv1_1(input));
   x = F::relu(conv1_2(x));
-  x = F::pooling(x, 2, 2);
+  x = F::pooling(x, 2, {.stride = 2});
   x = F::relu(conv2_1(x));
   x = F::relu(conv2_2(x));
-  x = F::pooling(x, 2, 2);
+  x = F::pooling(x, 2, {.stride = 2});
   x = F::relu(conv3_1(x));
   x = F::relu(conv3_2(x));
   x = F::relu(conv3_3(x));
-  x = F::pooling(x, 2, 2);
+  x = F::pooling(x, 2, {.stride = 2});
   x = F::relu(conv4_1(x));
   x = F::relu(conv4_2(x));
   x = F::relu(conv4_3(x));
-  x = F::pooling(x, 2, 2);
+  x = F::pooling(x, 2, {.stride = 2});
   x = F::relu(conv5_1(x));
   x = F::relu(conv5_2(x));
   x = F::relu(conv5_3(x));
-  x = F::pooling(x, 2, 2);
+  x = F::pooling(x, 2, {.stride = 2});
   x = F::reshape(x, {x.shape()[0], -1});
   x = F::dropout(F::relu(fc6(x)));
   x = F::dropout(F::relu(fc7(x)));
@@ -114,26 +99,33 @@ Variable global_average_pooling_2d(const Variable& x) {
   if (s.ndim() != 4) {
     throw np::shape_error("ResNet: global average pooling needs (N, C, H, W), not " + s.str());
   }
-  const Variable h = functions::average_pooling(x, utils::Pair(s[2], s[3]), 1);
+  const Variable h = functions::average_pooling(x, utils::Pair(s[2], s[3]), {.stride = 1});
   return functions::reshape(h, {s[0], s[1]});
 }
 }  // namespace
 
 BottleneckA::BottleneckA(std::int64_t in_channels, std::int64_t mid_channels,
                          std::int64_t out_channels, utils::Pair stride, bool downsample_fb)
-    : conv1(mid_channels, 1, downsample_fb ? utils::Pair(1) : stride, 0, nobias),
-      conv2(mid_channels, 3, downsample_fb ? stride : utils::Pair(1), 1, nobias),
-      conv3(out_channels, 1, 1, 0, nobias),
-      conv4(out_channels, 1, stride, 0, nobias) {
+    : conv1(register_layer(
+          "conv1",
+          layers::Conv2d(
+              mid_channels, 1,
+              {.stride = downsample_fb ? utils::Pair(1) : stride, .pad = 0, .nobias = nobias}))),
+      bn1(register_layer("bn1", layers::BatchNorm())),
+      conv2(register_layer(
+          "conv2",
+          layers::Conv2d(
+              mid_channels, 3,
+              {.stride = downsample_fb ? stride : utils::Pair(1), .pad = 1, .nobias = nobias}))),
+      bn2(register_layer("bn2", layers::BatchNorm())),
+      conv3(register_layer(
+          "conv3", layers::Conv2d(out_channels, 1, {.stride = 1, .pad = 0, .nobias = nobias}))),
+      bn3(register_layer("bn3", layers::BatchNorm())),
+      conv4(register_layer(
+          "conv4",
+          layers::Conv2d(out_channels, 1, {.stride = stride, .pad = 0, .nobias = nobias}))),
+      bn4(register_layer("bn4", layers::BatchNorm())) {
   (void)in_channels;  // the convolutions are sized at the first call, as in the book
-  register_layer("conv1", conv1);
-  register_layer("bn1", bn1);
-  register_layer("conv2", conv2);
-  register_layer("bn2", bn2);
-  register_layer("conv3", conv3);
-  register_layer("bn3", bn3);
-  register_layer("conv4", conv4);
-  register_layer("bn4", bn4);
 }
 
 Variable BottleneckA::forward(const Variable& x) {
@@ -146,16 +138,15 @@ Variable BottleneckA::forward(const Variable& x) {
 }
 
 BottleneckB::BottleneckB(std::int64_t in_channels, std::int64_t mid_channels)
-    : conv1(mid_channels, 1, 1, 0, nobias),
-      conv2(mid_channels, 3, 1, 1, nobias),
-      conv3(in_channels, 1, 1, 0, nobias) {
-  register_layer("conv1", conv1);
-  register_layer("bn1", bn1);
-  register_layer("conv2", conv2);
-  register_layer("bn2", bn2);
-  register_layer("conv3", conv3);
-  register_layer("bn3", bn3);
-}
+    : conv1(register_layer(
+          "conv1", layers::Conv2d(mid_channels, 1, {.stride = 1, .pad = 0, .nobias = nobias}))),
+      bn1(register_layer("bn1", layers::BatchNorm())),
+      conv2(register_layer(
+          "conv2", layers::Conv2d(mid_channels, 3, {.stride = 1, .pad = 1, .nobias = nobias}))),
+      bn2(register_layer("bn2", layers::BatchNorm())),
+      conv3(register_layer(
+          "conv3", layers::Conv2d(in_channels, 1, {.stride = 1, .pad = 0, .nobias = nobias}))),
+      bn3(register_layer("bn3", layers::BatchNorm())) {}
 
 Variable BottleneckB::forward(const Variable& x) {
   namespace F = functions;
@@ -168,12 +159,12 @@ Variable BottleneckB::forward(const Variable& x) {
 BuildingBlock::BuildingBlock(std::int64_t n_layers, std::int64_t in_channels,
                              std::int64_t mid_channels, std::int64_t out_channels,
                              utils::Pair stride, bool downsample_fb)
-    : a(in_channels, mid_channels, out_channels, stride, downsample_fb) {
+    : a(register_layer(
+          "a", BottleneckA(in_channels, mid_channels, out_channels, stride, downsample_fb))) {
   if (n_layers < 1) {
     throw std::invalid_argument("BuildingBlock: n_layers must be positive, got " +
                                 std::to_string(n_layers));
   }
-  register_layer("a", a);
   b.reserve(static_cast<std::size_t>(n_layers - 1));
   for (std::int64_t i = 1; i < n_layers; ++i) {
     b.emplace_back(out_channels, mid_channels);
@@ -192,19 +183,13 @@ Variable BuildingBlock::forward(const Variable& x) {
 ResNet::ResNet(int n_layers, bool pretrained)
     : n_layers_(n_layers),
       blocks_(resnet_blocks(n_layers)),
-      conv1(64, 7, 2, 3),
-      res2(blocks_[0], 64, 64, 256, 1),
-      res3(blocks_[1], 256, 128, 512, 2),
-      res4(blocks_[2], 512, 256, 1024, 2),
-      res5(blocks_[3], 1024, 512, 2048, 2),
-      fc6(1000) {
-  register_layer("conv1", conv1);
-  register_layer("bn1", bn1);
-  register_layer("res2", res2);
-  register_layer("res3", res3);
-  register_layer("res4", res4);
-  register_layer("res5", res5);
-  register_layer("fc6", fc6);
+      conv1(register_layer("conv1", layers::Conv2d(64, 7, {.stride = 2, .pad = 3}))),
+      bn1(register_layer("bn1", layers::BatchNorm())),
+      res2(register_layer("res2", BuildingBlock(blocks_[0], 64, 64, 256, 1))),
+      res3(register_layer("res3", BuildingBlock(blocks_[1], 256, 128, 512, 2))),
+      res4(register_layer("res4", BuildingBlock(blocks_[2], 512, 256, 1024, 2))),
+      res5(register_layer("res5", BuildingBlock(blocks_[3], 1024, 512, 2048, 2))),
+      fc6(register_layer("fc6", layers::Linear(1000))) {
   if (pretrained) {
     std::string url = WEIGHTS_PATH;
     url.replace(url.find("{}"), 2, std::to_string(n_layers));
@@ -215,7 +200,7 @@ ResNet::ResNet(int n_layers, bool pretrained)
 Variable ResNet::forward(const Variable& input) {
   namespace F = functions;
   Variable x = F::relu(bn1(conv1(input)));
-  x = F::pooling(x, 3, 2);
+  x = F::pooling(x, 3, {.stride = 2});
   x = res2(x);
   x = res3(x);
   x = res4(x);

@@ -69,7 +69,7 @@ Optimizer& Optimizer::setup(const layers::Layer& target) {
 
 void Optimizer::require_target() const {
   if (!target_) {
-    throw std::logic_error(name() + ".update: no target; call setup(model) first");
+    throw std::logic_error(type() + ".update: no target; call setup(model) first");
   }
 }
 
@@ -85,7 +85,7 @@ void Optimizer::update() {
 }
 
 void Optimizer::add_hook(Hook hook) {
-  if (!hook) throw std::invalid_argument(name() + ".add_hook: the hook is an empty function");
+  if (!hook) throw std::invalid_argument(type() + ".add_hook: the hook is an empty function");
   hooks_.push_back(std::move(hook));
 }
 
@@ -106,7 +106,7 @@ void SGD::update_one(const Parameter& param) {
 }
 
 // ===================================== MomentumSGD ==========================================
-MomentumSGD::MomentumSGD(double lr, double momentum) : lr(lr), momentum(momentum) {
+MomentumSGD::MomentumSGD(MomentumSGDOptions options) : lr(options.lr), momentum(options.momentum) {
   check_at_least("MomentumSGD", "lr", lr, 0.0);
   check_at_least("MomentumSGD", "momentum", momentum, 0.0);
 }
@@ -124,7 +124,7 @@ np::ndarray MomentumSGD::velocity(const Parameter& param) const {
 }
 
 // ===================================== AdaGrad ==============================================
-AdaGrad::AdaGrad(double lr, double eps) : lr(lr), eps(eps) {
+AdaGrad::AdaGrad(AdaGradOptions options) : lr(options.lr), eps(options.eps) {
   check_at_least("AdaGrad", "lr", lr, 0.0);
   check_at_least("AdaGrad", "eps", eps, 0.0);
 }
@@ -137,7 +137,7 @@ void AdaGrad::update_one(const Parameter& param) {
 }
 
 // ===================================== AdaDelta =============================================
-AdaDelta::AdaDelta(double rho, double eps) : rho(rho), eps(eps) {
+AdaDelta::AdaDelta(AdaDeltaOptions options) : rho(options.rho), eps(options.eps) {
   check_fraction("AdaDelta", "rho", rho);
   check_at_least("AdaDelta", "eps", eps, 0.0);
 }
@@ -156,8 +156,8 @@ void AdaDelta::update_one(const Parameter& param) {
 }
 
 // ===================================== Adam =================================================
-Adam::Adam(double alpha, double beta1, double beta2, double eps)
-    : alpha(alpha), beta1(beta1), beta2(beta2), eps(eps) {
+Adam::Adam(AdamOptions options)
+    : alpha(options.alpha), beta1(options.beta1), beta2(options.beta2), eps(options.eps) {
   check_at_least("Adam", "alpha", alpha, 0.0);
   check_fraction("Adam", "beta1", beta1);
   check_fraction("Adam", "beta2", beta2);

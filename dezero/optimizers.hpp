@@ -50,8 +50,8 @@ class Optimizer {
 
   // The rule for one parameter (its gradient is not None).
   virtual void update_one(const Parameter& param) = 0;
-  // "SGD", "Adam", ...: how messages name the optimizer.
-  virtual std::string name() const = 0;
+  // "SGD", "Adam", ...: how messages name the optimizer (its class name, as Layer::type).
+  virtual std::string type() const { return detail::class_name(typeid(*this)); }
 
  protected:
   Optimizer() = default;
@@ -114,17 +114,39 @@ class SGD : public Chainable<SGD> {
  public:
   explicit SGD(double lr = 0.01);
   void update_one(const Parameter& param) override;
-  std::string name() const override { return "SGD"; }
 
   double lr;
+};
+
+// The hyperparameters by name, as the book's keyword arguments:
+// MomentumSGD({.lr = 0.1, .momentum = 0.5}), AdaGrad({.lr = lr}), Adam({.alpha = 2e-4,
+// .beta1 = 0.5}); the ones not named keep the book's defaults.
+struct MomentumSGDOptions {
+  double lr = 0.01;
+  double momentum = 0.9;
+};
+struct AdaGradOptions {
+  double lr = 0.001;
+  double eps = 1e-8;
+};
+struct AdaDeltaOptions {
+  double rho = 0.95;
+  double eps = 1e-6;
+};
+struct AdamOptions {
+  double alpha = 0.001;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
 };
 
 // v = momentum * v - lr * g;  p += v   (v starts at zeros)
 class MomentumSGD : public Chainable<MomentumSGD> {
  public:
-  explicit MomentumSGD(double lr = 0.01, double momentum = 0.9);
+  explicit MomentumSGD(MomentumSGDOptions options = {});
+  // The book's MomentumSGD(lr), with lr by position.
+  explicit MomentumSGD(double lr) : MomentumSGD(MomentumSGDOptions{.lr = lr}) {}
   void update_one(const Parameter& param) override;
-  std::string name() const override { return "MomentumSGD"; }
   // The velocity of `param` (undefined before its first update).
   np::ndarray velocity(const Parameter& param) const;
 
@@ -137,9 +159,8 @@ class MomentumSGD : public Chainable<MomentumSGD> {
 // h += g * g;  p -= lr * g / (sqrt(h) + eps)
 class AdaGrad : public Chainable<AdaGrad> {
  public:
-  explicit AdaGrad(double lr = 0.001, double eps = 1e-8);
+  explicit AdaGrad(AdaGradOptions options = {});
   void update_one(const Parameter& param) override;
-  std::string name() const override { return "AdaGrad"; }
 
   double lr, eps;
 
@@ -151,9 +172,8 @@ class AdaGrad : public Chainable<AdaGrad> {
 // msdx = rho msdx + (1 - rho) dx^2;  p -= dx
 class AdaDelta : public Chainable<AdaDelta> {
  public:
-  explicit AdaDelta(double rho = 0.95, double eps = 1e-6);
+  explicit AdaDelta(AdaDeltaOptions options = {});
   void update_one(const Parameter& param) override;
-  std::string name() const override { return "AdaDelta"; }
 
   double rho, eps;
 
@@ -170,11 +190,9 @@ class AdaDelta : public Chainable<AdaDelta> {
 // p -= lr m / (sqrt(v) + eps).
 class Adam : public Chainable<Adam> {
  public:
-  explicit Adam(double alpha = 0.001, double beta1 = 0.9, double beta2 = 0.999,
-                double eps = 1e-8);
+  explicit Adam(AdamOptions options = {});
   void update() override;  // t += 1, then the common update
   void update_one(const Parameter& param) override;
-  std::string name() const override { return "Adam"; }
 
   // The step size of update number t() (the book's lr property).
   double lr() const;

@@ -121,7 +121,7 @@ std::string get_dot_graph(const Variable& output, const DotOptions& options) {
   };
   auto dot_func = [&](const Function& f) {
     const int fid = id(f.id());
-    std::string label = f.name();
+    std::string label = f.type();
     if (const auto it = order.find(&f); it != order.end()) {
       label = "#" + std::to_string(it->second) + " " + label;
     }

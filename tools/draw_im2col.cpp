@@ -42,7 +42,7 @@ std::string table(const np::ndarray& a, Colour colour) {
 // im2col of a 4x4 image with a 3x3 kernel: each window (left) becomes one row (right).
 void draw_im2col() {
   const np::ndarray img = np::arange(16).reshape({1, 1, 4, 4});
-  const np::ndarray col = F::im2col_array(img, 3, 1, 0, /*to_matrix=*/true);  // (4, 9)
+  const np::ndarray col = F::im2col_array(img, 3, {.stride = 1, .pad = 0, .to_matrix = true});  // (4, 9)
   std::ostringstream dot;
   dot << "digraph im2col {\nrankdir=LR\nnode [shape=plaintext, fontname=\"Helvetica\"]\n"
       << "label=\"im2col: x (1, 1, 4, 4), kernel 3x3, stride 1, pad 0 -> col (4, 9)\"\n";
@@ -66,8 +66,8 @@ void draw_conv2d_simple() {
   const Variable x(np::random::randn({1, 2, 4, 4}), "x");
   Variable w(np::random::randn({3, 2, 3, 3}), "W");
   Variable b(np::zeros({3}), "b");
-  Variable y = F::conv2d_simple(x, w, b, 1, 1);
-  y.name() = std::string(1, 'y');  // (not = "y": GCC 12 warns falsely, bug 105329)
+  Variable y = F::conv2d_simple(x, w, b, {.stride = 1, .pad = 1});
+  y.set_name("y");
   utils::plot_dot_graph(y, /*verbose=*/true, "conv2d_simple.png");
 }
 

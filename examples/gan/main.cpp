@@ -46,16 +46,16 @@ int main(int argc, char** argv) try {
   // The layers with weights are kept as handles too, for the initialisation below.
   auto g0 = std::make_shared<L::Linear>(1024);
   auto g3 = std::make_shared<L::Linear>(fc_channel * fc_height * fc_width);
-  auto g7 = std::make_shared<L::Deconv2d>(fc_channel / 2, 4, 2, 1);
-  auto g10 = std::make_shared<L::Deconv2d>(1, 4, 2, 1);
+  auto g7 = std::make_shared<L::Deconv2d>(fc_channel / 2, 4, L::Deconv2dOptions{.stride = 2, .pad = 1});
+  auto g10 = std::make_shared<L::Deconv2d>(1, 4, L::Deconv2dOptions{.stride = 2, .pad = 1});
   Sequential gen(g0, L::BatchNorm(), F::relu, g3, L::BatchNorm(), F::relu,
                  [=](const Variable& x) {
                    return F::reshape(x, {-1, fc_channel, fc_height, fc_width});
                  },
                  g7, L::BatchNorm(), F::relu, g10, F::sigmoid);
 
-  auto d0 = std::make_shared<L::Conv2d>(64, 4, 2, 1);
-  auto d2 = std::make_shared<L::Conv2d>(128, 4, 2, 1);
+  auto d0 = std::make_shared<L::Conv2d>(64, 4, L::Conv2dOptions{.stride = 2, .pad = 1});
+  auto d2 = std::make_shared<L::Conv2d>(128, 4, L::Conv2dOptions{.stride = 2, .pad = 1});
   auto d6 = std::make_shared<L::Linear>(1024);
   auto d9 = std::make_shared<L::Linear>(1);
   auto leaky_relu = [](const Variable& x) { return F::leaky_relu(x); };
@@ -73,8 +73,8 @@ int main(int argc, char** argv) try {
     for (Variable* W : weights) W->data() = (np::random::randn(W->shape()) * 0.02).astype(np::float32);
   }
 
-  auto opt_g = dezero::optimizers::Adam(0.0002, 0.5).setup(gen);
-  auto opt_d = dezero::optimizers::Adam(0.0002, 0.5).setup(dis);
+  auto opt_g = dezero::optimizers::Adam({.alpha = 0.0002, .beta1 = 0.5}).setup(gen);
+  auto opt_d = dezero::optimizers::Adam({.alpha = 0.0002, .beta1 = 0.5}).setup(dis);
 
   // The book's transform, x / 255 as float32, keeping the (1, 28, 28) shape.
   const datasets::MNIST mnist(true, T::Compose({T::ToFloat(), T::Normalize(0., 255.)}));

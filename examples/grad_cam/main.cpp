@@ -53,17 +53,17 @@ Image test_image() {
 std::pair<Variable, Variable> scores_and_last_conv(VGG16& m, const Variable& input) {
   Variable x = input;
   for (auto* block : {&m.conv1_1, &m.conv1_2}) x = F::relu((*block)(x));
-  x = F::pooling(x, 2, 2);
+  x = F::pooling(x, 2, {.stride = 2});
   for (auto* block : {&m.conv2_1, &m.conv2_2}) x = F::relu((*block)(x));
-  x = F::pooling(x, 2, 2);
+  x = F::pooling(x, 2, {.stride = 2});
   for (auto* block : {&m.conv3_1, &m.conv3_2, &m.conv3_3}) x = F::relu((*block)(x));
-  x = F::pooling(x, 2, 2);
+  x = F::pooling(x, 2, {.stride = 2});
   for (auto* block : {&m.conv4_1, &m.conv4_2, &m.conv4_3}) x = F::relu((*block)(x));
-  x = F::pooling(x, 2, 2);
+  x = F::pooling(x, 2, {.stride = 2});
   x = F::relu(m.conv5_1(x));
   x = F::relu(m.conv5_2(x));
   const Variable last_conv = m.conv5_3(x);
-  x = F::pooling(F::relu(last_conv), 2, 2);
+  x = F::pooling(F::relu(last_conv), 2, {.stride = 2});
   x = F::reshape(x, {x.shape()[0], -1});
   x = F::dropout(F::relu(m.fc6(x)));
   x = F::dropout(F::relu(m.fc7(x)));

@@ -36,9 +36,9 @@ int main(int argc, char** argv) try {
   const datasets::Dataset train_set = examples::first_samples(mnist_train, options.at("train-size"));
   const datasets::Dataset test_set = examples::first_samples(datasets::MNIST(false), options.at("test-size"));
   DataLoader train_loader(train_set, batch_size);
-  DataLoader test_loader(test_set, batch_size, false);
+  DataLoader test_loader(test_set, batch_size, {.shuffle = false});
 
-  MLP model({hidden_size, hidden_size, 10}, F::relu);
+  MLP model({hidden_size, hidden_size, 10}, {.activation = F::relu});
   auto optimizer = optimizers::Adam().setup(model);
   optimizer.add_hook(optimizers::WeightDecay(1e-4));  // weight decay
 

@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   const datasets::Dataset train_set = dm::scatter_dataset(*train_all, comm, true, 0);
   const datasets::Dataset test_set = dm::scatter_dataset(*test_all, comm);
   DataLoader train_loader(train_set, batch_size);
-  DataLoader test_loader(test_set, batch_size, false);
+  DataLoader test_loader(test_set, batch_size, {.shuffle = false});
 
   MLP model({hidden_size, 10});
   auto optimizer = dm::create_multi_node_optimizer(optimizers::SGD(), comm).setup(model);

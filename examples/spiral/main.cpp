@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   const datasets::Spiral train_set(true);
   const datasets::Spiral test_set(false);
   DataLoader train_loader(train_set, batch_size);
-  DataLoader test_loader(test_set, batch_size, false);
+  DataLoader test_loader(test_set, batch_size, {.shuffle = false});
 
   TwoLayerNet model(hidden_size, 3);
   auto optimizer = optimizers::SGD(lr).setup(model);

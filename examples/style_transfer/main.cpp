@@ -70,7 +70,7 @@ std::map<std::string, Variable> extract(VGG16& m, const Variable& x0) {
       {{"conv4_1", &m.conv4_1}, {"conv4_2", &m.conv4_2}, {"conv4_3", &m.conv4_3}},
       {{"conv5_1", &m.conv5_1}, {"conv5_2", &m.conv5_2}, {"conv5_3", &m.conv5_3}}};
   for (std::size_t b = 0; b < blocks.size(); ++b) {
-    if (b > 0) x = F::average_pooling(x, 2, 2);
+    if (b > 0) x = F::average_pooling(x, 2, {.stride = 2});
     for (const auto& [name, conv] : blocks[b]) out[name] = x = F::relu((*conv)(x));
   }
   return out;
@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
     Parameter gen_img(content_img.data().copy());
     dezero::Model gen_model;
     gen_model.register_parameter("param", gen_img);
-    auto optimizer = dezero::optimizers::AdaGrad(lr).setup(gen_model);
+    auto optimizer = dezero::optimizers::AdaGrad({.lr = lr}).setup(gen_model);
 
     std::map<std::string, Variable> content_features, style_features;
     {

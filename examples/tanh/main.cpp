@@ -38,11 +38,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   Variable x(np::array(1.0));
-  x.name() = "x";
+  x.set_name("x");
   int status = 0;
   {
     Variable y = F::tanh(x);
-    y.name() = "y";
+    y.set_name("y");
     y.backward({.create_graph = true});
     Variable gx = x.grad();
     for (long n = 1;; ++n) {
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
       gx = x.grad();
     }
     std::fflush(stdout);
-    gx.name() = "gx" + std::to_string(order);
+    gx.set_name("gx" + std::to_string(order));
     try {
       utils::plot_dot_graph(gx, /*verbose=*/false, "tanh.png");
       std::cerr << "tanh: wrote tanh.png (the graph of derivative " << order << ")\n";

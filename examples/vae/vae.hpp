@@ -19,10 +19,10 @@ class Encoder : public dezero::Model {
  public:
   explicit Encoder(std::int64_t latent_size)
       : latent_size(latent_size),
-        conv1(32, 3, 1, 1),
-        conv2(64, 3, 2, 1),
-        conv3(64, 3, 1, 1),
-        conv4(64, 3, 1, 1),
+        conv1(32, 3, {.stride = 1, .pad = 1}),
+        conv2(64, 3, {.stride = 2, .pad = 1}),
+        conv3(64, 3, {.stride = 1, .pad = 1}),
+        conv4(64, 3, {.stride = 1, .pad = 1}),
         linear1(32),
         linear2(latent_size),
         linear3(latent_size) {
@@ -64,7 +64,7 @@ class Encoder : public dezero::Model {
 
 class Decoder : public dezero::Model {
  public:
-  Decoder() : linear(64 * 14 * 14), deconv(32, 4, 2, 1), conv(1, 3, 1, 1) {
+  Decoder() : linear(64 * 14 * 14), deconv(32, 4, {.stride = 2, .pad = 1}), conv(1, 3, {.stride = 1, .pad = 1}) {
     register_layer("linear", linear);
     register_layer("deconv", deconv);
     register_layer("conv", conv);

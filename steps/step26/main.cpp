@@ -24,9 +24,9 @@ int main(int argc, char** argv) {
   Variable z = goldstein(x, y);
   z.backward();
 
-  x.name() = "x";
-  y.name() = "y";
-  z.name() = "z";
+  x.set_name("x");
+  y.set_name("y");
+  z.set_name("z");
   try {
     dezero::utils::plot_dot_graph(z, /*verbose=*/false, "goldstein.png");
   } catch (const dezero::utils::ToolError& e) {

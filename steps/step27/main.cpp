@@ -1,7 +1,7 @@
 // Step 27: differentiating with a Taylor series.
 //
-// First a Sin function written in this file (a Function subclass with forward on arrays and
-// backward on Variables), then my_sin, which adds up the Maclaurin series of sin term by
+// First a Sin function written in this file (a UnaryFunction: forward on an array, backward on
+// a Variable), then my_sin, which adds up the Maclaurin series of sin term by
 // term. The Taylor version's graph is long; my_sin.png shows it.
 #include <cmath>
 #include <iostream>
@@ -9,17 +9,18 @@
 #include "dezero/dezero.hpp"
 #include "step_options.hpp"
 
-using dezero::Arrays;
 using dezero::Variable;
-using dezero::Variables;
 
-class Sin : public dezero::Function {
+class Sin : public dezero::UnaryFunction {
  public:
-  std::string name() const override { return "Sin"; }
-  Arrays forward(const Arrays& xs) override { return {np::sin(xs[0])}; }
-  Variables backward(const Variables& gys) override {
-    const np::ndarray x = input(0).data();
-    return {gys[0] * np::cos(x)};
+  np::ndarray forward(const np::ndarray& x) override {
+    np::ndarray y = np::sin(x);
+    return y;
+  }
+  Variable backward(const Variable& gy) override {
+    const np::ndarray& x = this->x().data();
+    Variable gx = gy * np::cos(x);
+    return gx;
   }
 };
 
@@ -37,7 +38,7 @@ Variable my_sin(const Variable& x, double threshold = 0.0001) {
     const double c = (i % 2 ? -1.0 : 1.0) / factorial(2 * i + 1);
     const Variable t = c * pow(x, 2 * i + 1);
     y = y ? y + t : 0 + t;  // 0 + t is t's reflected addition, as in Python
-    if (std::abs(t.data().item<double>()) < threshold) break;
+    if (std::abs(t.item()) < threshold) break;
   }
   return y;
 }
@@ -60,8 +61,8 @@ int main(int argc, char** argv) {
   std::cout << y.data() << "\n";
   std::cout << x.grad() << "\n";
 
-  x.name() = "x";
-  y.name() = "y";
+  x.set_name("x");
+  y.set_name("y");
   try {
     dezero::utils::plot_dot_graph(y, /*verbose=*/false, "my_sin.png");
   } catch (const dezero::utils::ToolError& e) {

@@ -21,13 +21,13 @@ int main(int argc, char** argv) {
   int status = 0;
   try {
     Variable y = F::tanh(x);
-    x.name() = "x";
-    y.name() = "y";
+    x.set_name("x");
+    y.set_name("y");
     y.backward({.create_graph = true});
 
     for (int order = 1;; ++order) {
       Variable gx = x.grad();
-      gx.name() = "gx" + std::to_string(order);
+      gx.set_name("gx" + std::to_string(order));
       dezero::utils::plot_dot_graph(gx, /*verbose=*/false,
                                     "tanh_" + std::to_string(order) + ".png");
       std::cerr << "wrote tanh_" << order << ".png\n";

@@ -5,7 +5,6 @@
 // for x W + b, F::sigmoid one node too. The step prints the loss every 1000 iterations and
 // draws the data and the network's curve in step43.png. `step43 --iters N` runs N iterations.
 #include <iostream>
-#include <numbers>
 
 #include "dezero/dezero.hpp"
 #include "step_options.hpp"
@@ -19,7 +18,7 @@ int main(int argc, char** argv) {
 
   np::random::seed(0);
   np::ndarray x = np::random::rand({100, 1});
-  np::ndarray y = np::sin(2 * std::numbers::pi * x) + np::random::rand({100, 1});
+  np::ndarray y = np::sin(2 * np::pi * x) + np::random::rand({100, 1});
 
   // Small random weights break the symmetry between the hidden units.
   const std::int64_t I = 1, H = 10, O = 1;

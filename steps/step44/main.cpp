@@ -6,7 +6,6 @@
 // random draws as step 43's hand-made weights would take (so the losses are the book's).
 // `step44 --iters N` runs N iterations.
 #include <iostream>
-#include <numbers>
 
 #include "dezero/dezero.hpp"
 #include "step_options.hpp"
@@ -22,7 +21,7 @@ int main(int argc, char** argv) {
 
   np::random::seed(0);
   np::ndarray x = np::random::rand({100, 1});
-  np::ndarray y = np::sin(2 * std::numbers::pi * x) + np::random::rand({100, 1});
+  np::ndarray y = np::sin(2 * np::pi * x) + np::random::rand({100, 1});
 
   L::Linear l1(10);  // out_size only: in_size comes from x at the first call
   L::Linear l2(1);

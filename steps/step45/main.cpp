@@ -6,7 +6,6 @@
 // step draws the graph of one forward pass with Model::plot: model.png (and model.dot), each
 // variable with its shape and dtype. `step45 --iters N` runs N iterations.
 #include <iostream>
-#include <numbers>
 
 #include "dezero/dezero.hpp"
 #include "step_options.hpp"
@@ -20,10 +19,8 @@ namespace utils = dezero::utils;
 class TwoLayerNet : public dezero::Model {
  public:
   TwoLayerNet(std::int64_t hidden_size, std::int64_t out_size)
-      : l1(hidden_size), l2(out_size) {
-    register_layer("l1", l1);
-    register_layer("l2", l2);
-  }
+      : l1(register_layer("l1", L::Linear(hidden_size))),
+        l2(register_layer("l2", L::Linear(out_size))) {}
 
   Variable forward(const Variable& x) override {
     Variable y = F::sigmoid(l1(x));
@@ -39,7 +36,7 @@ int main(int argc, char** argv) {
 
   np::random::seed(0);
   np::ndarray x = np::random::rand({100, 1});
-  np::ndarray y = np::sin(2 * std::numbers::pi * x) + np::random::rand({100, 1});
+  np::ndarray y = np::sin(2 * np::pi * x) + np::random::rand({100, 1});
 
   const double lr = 0.2;
   const std::int64_t hidden_size = 10;

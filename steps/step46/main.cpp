@@ -5,7 +5,6 @@
 // wrote by hand. setup() returns the optimizer, so it reads as the book's one line. The losses
 // are those of steps 44 and 45. `step46 --iters N` runs N iterations.
 #include <iostream>
-#include <numbers>
 
 #include "dezero/dezero.hpp"
 #include "step_options.hpp"
@@ -21,7 +20,7 @@ int main(int argc, char** argv) {
 
   np::random::seed(0);
   np::ndarray x = np::random::rand({100, 1});
-  np::ndarray y = np::sin(2 * std::numbers::pi * x) + np::random::rand({100, 1});
+  np::ndarray y = np::sin(2 * np::pi * x) + np::random::rand({100, 1});
 
   const double lr = 0.2;
   const std::int64_t hidden_size = 10;

@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
       loss.backward();
       optimizer.update();
 
-      sum_loss += loss.data().item<double>() * static_cast<double>(batch_t.len());
+      sum_loss += loss.item() * static_cast<double>(batch_t.len());
     }
 
     const double avg_loss = sum_loss / static_cast<double>(data_size);

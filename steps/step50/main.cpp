@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   const datasets::Spiral train_set(true);
   const datasets::Spiral test_set(false);
   DataLoader train_loader(train_set, batch_size);
-  DataLoader test_loader(test_set, batch_size, false);
+  DataLoader test_loader(test_set, batch_size, {.shuffle = false});
 
   MLP model({hidden_size, 3});
   auto optimizer = optimizers::SGD(lr).setup(model);
@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
       loss.backward();
       optimizer.update();
 
-      sum_loss += loss.data().item<double>() * static_cast<double>(t.len());
-      sum_acc += acc.data().item<double>() * static_cast<double>(t.len());
+      sum_loss += loss.item() * static_cast<double>(t.len());
+      sum_acc += acc.item() * static_cast<double>(t.len());
     }
 
     std::printf("epoch: %ld\n", epoch + 1);
@@ -59,8 +59,8 @@ int main(int argc, char** argv) {
         const Variable y = model(x);
         const Variable loss = F::softmax_cross_entropy(y, t);
         const Variable acc = F::accuracy(y, t);
-        sum_loss += loss.data().item<double>() * static_cast<double>(t.len());
-        sum_acc += acc.data().item<double>() * static_cast<double>(t.len());
+        sum_loss += loss.item() * static_cast<double>(t.len());
+        sum_acc += acc.item() * static_cast<double>(t.len());
       }
     }
 

@@ -32,7 +32,7 @@ int main(int argc, char** argv) try {
   const datasets::MNIST train_set(true);
   const datasets::MNIST test_set(false);
   DataLoader train_loader(train_set, batch_size);
-  DataLoader test_loader(test_set, batch_size, false);
+  DataLoader test_loader(test_set, batch_size, {.shuffle = false});
 
   MLP model({hidden_size, 10});
   auto optimizer = optimizers::SGD().setup(model);
@@ -50,8 +50,8 @@ int main(int argc, char** argv) try {
       loss.backward();
       optimizer.update();
 
-      sum_loss += loss.data().item<double>() * static_cast<double>(t.len());
-      sum_acc += acc.data().item<double>() * static_cast<double>(t.len());
+      sum_loss += loss.item() * static_cast<double>(t.len());
+      sum_acc += acc.item() * static_cast<double>(t.len());
     }
 
     std::printf("epoch: %ld\n", epoch + 1);
@@ -64,8 +64,8 @@ int main(int argc, char** argv) try {
         const Variable y = model(x);
         const Variable loss = F::softmax_cross_entropy(y, t);
         const Variable acc = F::accuracy(y, t);
-        sum_loss += loss.data().item<double>() * static_cast<double>(t.len());
-        sum_acc += acc.data().item<double>() * static_cast<double>(t.len());
+        sum_loss += loss.item() * static_cast<double>(t.len());
+        sum_acc += acc.item() * static_cast<double>(t.len());
       }
     }
 

@@ -53,7 +53,7 @@ int main(int argc, char** argv) try {
       model.cleargrads();
       loss.backward();
       optimizer.update();
-      sum_loss += loss.data().item<double>() * static_cast<double>(t.len());
+      sum_loss += loss.item() * static_cast<double>(t.len());
     }
 
     const std::chrono::duration<double> elapsed_time = std::chrono::steady_clock::now() - start;

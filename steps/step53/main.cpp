@@ -47,7 +47,7 @@ int main(int argc, char** argv) try {
       model.cleargrads();
       loss.backward();
       optimizer.update();
-      sum_loss += loss.data().item<double>() * static_cast<double>(t.len());
+      sum_loss += loss.item() * static_cast<double>(t.len());
     }
 
     std::printf("epoch: %ld, loss: %.4f\n", epoch + 1, sum_loss / train_size);

@@ -20,14 +20,15 @@ int main(int argc, char** argv) {
   steps::options(argc, argv);  // this step takes no options
   // im2col
   const np::ndarray x1 = np::random::rand({1, 3, 7, 7});
-  const Variable col1 = F::im2col(x1, /*kernel_size=*/5, /*stride=*/1, /*pad=*/0, /*to_matrix=*/true);
+  const Variable col1 = F::im2col(x1, 5, {.stride = 1, .pad = 0, .to_matrix = true});
   std::cout << col1.shape() << "\n";  // (9, 75)
 
   const np::ndarray x2 = np::random::rand({10, 3, 7, 7});  // 10 images
   const utils::Pair kernel_size{5, 5};
   const utils::Pair stride{1, 1};
   const utils::Pair pad{0, 0};
-  const Variable col2 = F::im2col(x2, kernel_size, stride, pad, /*to_matrix=*/true);
+  const Variable col2 =
+      F::im2col(x2, kernel_size, {.stride = stride, .pad = pad, .to_matrix = true});
   std::cout << col2.shape() << "\n";  // (90, 75)
 
   // conv2d
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
   const std::int64_t OC = 8, KH = 3, KW = 3;
   const Variable x(np::random::randn({N, C, H, W}));
   const np::ndarray Weight = np::random::randn({OC, C, KH, KW});
-  const Variable y = F::conv2d_simple(x, Weight, /*b=*/{}, /*stride=*/1, /*pad=*/1);
+  const Variable y = F::conv2d_simple(x, Weight, Variable(), {.stride = 1, .pad = 1});
   y.backward();
   std::cout << y.shape() << "\n";         // (1, 8, 15, 15)
   std::cout << x.grad().shape() << "\n";  // (1, 5, 15, 15)

@@ -27,10 +27,9 @@ namespace optimizers = dezero::optimizers;
 
 class SimpleRNN : public dezero::Model {
  public:
-  SimpleRNN(std::int64_t hidden_size, std::int64_t out_size) : rnn(hidden_size), fc(out_size) {
-    register_layer("rnn", rnn);
-    register_layer("fc", fc);
-  }
+  SimpleRNN(std::int64_t hidden_size, std::int64_t out_size)
+      : rnn(register_layer("rnn", L::RNN(hidden_size))),
+        fc(register_layer("fc", L::Linear(out_size))) {}
 
   void reset_state() { rnn.reset_state(); }
   Variable forward(const Variable& x) override { return fc(rnn(x)); }
@@ -75,13 +74,12 @@ int main(int argc, char** argv) {
       }
     }
 
-    const double avg_loss = loss.data().item<double>() / static_cast<double>(count);
+    const double avg_loss = loss.item() / static_cast<double>(count);
     std::printf("| epoch %ld | loss %f\n", epoch + 1, avg_loss);
   }
 
   // Plot
-  const double pi = 3.141592653589793;
-  const np::ndarray xs = np::cos(np::linspace(0, 4 * pi, 1000));
+  const np::ndarray xs = np::cos(np::linspace(0, 4 * np::pi, 1000));
   model.reset_state();
   std::vector<double> pred_list;
   {
@@ -89,7 +87,7 @@ int main(int argc, char** argv) {
     for (std::int64_t i = 0; i < xs.len(); ++i) {
       const np::ndarray x = xs[i].reshape({1, 1});
       const Variable y = model(x);
-      pred_list.push_back(y.data().item<double>());
+      pred_list.push_back(y.item());
     }
   }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "dezero/dezero.hpp"
@@ -29,14 +30,13 @@ using dztest::throws_with;
 Variable scalar(double v) { return Variable(np::array(v)); }
 
 // The book's Square (step 16), which also records the order in which backward passes run.
-class Square : public Function {
+class Square : public dezero::UnaryFunction {
  public:
   Square(std::string tag, std::vector<std::string>* log) : tag_(std::move(tag)), log_(log) {}
-  std::string name() const override { return "Square"; }
-  Arrays forward(const Arrays& xs) override { return {xs[0] * xs[0]}; }
-  Variables backward(const Variables& gys) override {
+  np::ndarray forward(const np::ndarray& x) override { return x * x; }
+  Variable backward(const Variable& gy) override {
     log_->push_back(tag_);
-    return {2.0 * input(0) * gys[0]};
+    return 2.0 * x() * gy;
   }
 
  private:
@@ -44,10 +44,9 @@ class Square : public Function {
   std::vector<std::string>* log_;
 };
 
-// Two outputs: (x * 2, x * 3).
+// Two outputs: (x * 2, x * 3), so the general form.
 class TwoOutputs : public Function {
  public:
-  std::string name() const override { return "TwoOutputs"; }
   Arrays forward(const Arrays& xs) override { return {xs[0] * 2.0, xs[0] * 3.0}; }
   Variables backward(const Variables& gys) override { return {gys[0] * 2.0 + gys[1] * 3.0}; }
 };
@@ -159,12 +158,12 @@ TEST(Core, AGradientSetBeforehandIsUsedAsTheSeed) {
 
 TEST(Core, FunctionWithTwoOutputs) {
   const Variable x = scalar(5.0);
-  const auto f = std::make_shared<TwoOutputs>();
-  const Variables ys = (*f)({x});
+  const Variables ys = dezero::call_all<TwoOutputs>({x});
   ASSERT_EQ(ys.size(), 2u);
   EXPECT_TRUE(data_is(ys[0], {}, np::float64, {10.0}));
   EXPECT_TRUE(data_is(ys[1], {}, np::float64, {15.0}));
-  EXPECT_TRUE(ys[0].creator() == f && ys[1].creator() == f);
+  EXPECT_TRUE(ys[0].creator() && ys[0].creator() == ys[1].creator());
+  EXPECT_TRUE(ys[0].creator()->output(1).is(ys[1]));
   const Variable y = ys[0] + ys[1];
   y.backward();
   EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {5.0}));
@@ -173,24 +172,29 @@ TEST(Core, FunctionWithTwoOutputs) {
   const Variable x2 = scalar(5.0);
   Variable kept;
   {
-    const auto g = std::make_shared<TwoOutputs>();
-    kept = (*g)({x2})[0];
+    kept = dezero::call_all<TwoOutputs>({x2})[0];
   }
   EXPECT_FALSE(kept.creator()->outputs()[1]);
+  EXPECT_FALSE(kept.creator()->output(1));
   EXPECT_TRUE(throws_with<std::logic_error>([&] { kept.backward(); }, {"TwoOutputs"}));
 }
 
-TEST(Core, FunctionOutsideSharedPtrIsRefusedWhileRecording) {
-  dezero::Add add;
-  EXPECT_TRUE(throws_with<std::logic_error>(
-      [&] {
-        add({scalar(1.0), scalar(2.0)});
-      },
-      {"Add", "std::make_shared"}));
-  // Nothing is recorded under no_grad, so a plain object works there.
+// A Function is applied with call<F> or call_all<F> only (no public operator() that could run
+// a function outside the shared_ptr its outputs must keep), and call<F> returns one output.
+static_assert(!std::is_invocable_v<dezero::Add&, Variables>);
+static_assert(dezero::SingleOutputFunction<dezero::Add> && dezero::SingleOutputFunction<Square>);
+static_assert(!dezero::SingleOutputFunction<TwoOutputs>);
+
+TEST(Core, CallChecksTheNumberOfOutputs) {
+  EXPECT_TRUE(throws_with<std::logic_error>([] { (void)dezero::call<TwoOutputs>({scalar(1.0)}); },
+                                            {"TwoOutputs", "2 outputs", "call_all"}));
+  // Nothing is recorded under no_grad (the function is not kept), and the count still counts.
   const auto guard = dezero::no_grad();
-  const Variables ys = add({scalar(1.0), scalar(2.0)});
-  EXPECT_TRUE(data_is(ys[0], {}, np::float64, {3.0}));
+  EXPECT_TRUE(throws_with<std::logic_error>([] { (void)dezero::call<TwoOutputs>({scalar(1.0)}); },
+                                            {"2 outputs", "call_all"}));
+  const Variables ys = dezero::call_all<TwoOutputs>({scalar(1.0)});
+  EXPECT_TRUE(data_is(ys[1], {}, np::float64, {3.0}));
+  EXPECT_TRUE(data_is(dezero::call<dezero::Add>({scalar(1.0), scalar(2.0)}), {}, np::float64, {3.0}));
 }
 
 TEST(Core, NoneVariableRefusesAccess) {
@@ -223,7 +227,7 @@ TEST(Config, NoGradRecordsNothing) {
     const Variable y = pow(x, 2) * 3.0;
     creator = y.creator();
     EXPECT_FALSE(creator.expired());
-    EXPECT_EQ(creator.lock()->name(), "Mul");
+    EXPECT_EQ(creator.lock()->type(), "Mul");
     EXPECT_EQ(Function::alive, functions_before + 2);
   }
   EXPECT_TRUE(creator.expired());
@@ -427,6 +431,12 @@ TEST(Properties, ForwardedToTheData) {
   EXPECT_EQ(v.dtype(), np::float32);
   EXPECT_EQ(v.len(), 4);
   EXPECT_EQ(v.name(), "");
+  // Reading a name allocates nothing: the unnamed share one empty string.
+  EXPECT_EQ(&v.name(), &Variable(np::array(1.0)).name());
+  v.set_name("v");
+  EXPECT_EQ(v.name(), "v");
+  v.set_name("");
+  EXPECT_EQ(&v.name(), &scalar(0.0).name());
 
   const Variable s(np::array(3));
   EXPECT_EQ(s.shape(), np::Shape{});
@@ -434,6 +444,18 @@ TEST(Properties, ForwardedToTheData) {
   EXPECT_EQ(s.size(), 1);
   EXPECT_EQ(s.dtype(), np::int64);
   EXPECT_THROW((void)s.len(), np::shape_error);  // len() of a 0-d array is a TypeError in Python
+  EXPECT_EQ(s.item(), 3.0);                      // the book's float(x.data)
+  EXPECT_EQ(Variable(np::array({2.5}, np::float32)).item(), 2.5);
+}
+
+// type() is the class name without namespaces, as the book's graphs show __class__.__name__,
+// for the library's functions, a function written in a test and the optimizers and layers.
+TEST(Properties, TypeIsTheClassName) {
+  std::vector<std::string> log;
+  EXPECT_EQ(dezero::call<Square>({scalar(2.0)}, "t", &log).creator()->type(), "Square");
+  EXPECT_EQ(F::min(Variable(np::array({1.0, 2.0}))).creator()->type(), "Min");
+  EXPECT_EQ(dezero::optimizers::Adam().type(), "Adam");
+  EXPECT_EQ(dezero::layers::Linear(2).type(), "Linear");
 }
 
 TEST(Properties, HandlesShareOneNode) {
@@ -441,7 +463,7 @@ TEST(Properties, HandlesShareOneNode) {
   const Variable alias = x;
   EXPECT_TRUE(alias.is(x));
   EXPECT_EQ(alias.id(), x.id());
-  alias.name() = "shared";
+  alias.set_name("shared");
   EXPECT_EQ(x.name(), "shared");
   EXPECT_FALSE(scalar(1.0).is(x));
 
@@ -463,7 +485,7 @@ TEST(Unchain, CutsTheGraphAboveOneVariable) {
   EXPECT_FALSE(y.creator());
   EXPECT_TRUE(mul.expired());  // nothing else owned it
   ASSERT_TRUE(z.creator());
-  EXPECT_EQ(z.creator()->name(), "Add");
+  EXPECT_EQ(z.creator()->type(), "Add");
   z.backward({.retain_grad = true});
   EXPECT_TRUE(data_is(y.grad(), {}, np::float64, {1.0}));
   EXPECT_FALSE(x.grad());
@@ -510,7 +532,7 @@ TEST(CreateGraph, BackwardRecordsTheGradientsGraphOnlyWhenAsked) {
   y.backward({.create_graph = true});
   EXPECT_TRUE(data_is(x.grad(), {}, np::float64, {12.0}));
   ASSERT_TRUE(x.grad().creator());
-  EXPECT_EQ(x.grad().creator()->name(), "Mul");
+  EXPECT_EQ(x.grad().creator()->type(), "Mul");
   EXPECT_GT(x.grad().generation(), 0);
   EXPECT_TRUE(Config::enable_backprop);
 
@@ -544,7 +566,7 @@ std::vector<std::string> walk_names(const Variable& y, dezero::GraphWalk::Order 
   dezero::GraphWalk walk(order);
   walk.add(y.creator());
   while (const auto f = walk.next()) {
-    names.push_back(f->name());
+    names.push_back(f->type());
     for (const Variable& x : f->inputs()) walk.add(x.creator());
   }
   return names;

@@ -73,8 +73,8 @@ TEST(Operators, NegAndPow) {
   EXPECT_TRUE(data_is(pow(x, -1.0), {3}, np::float64, {1.0, 0.5, 1.0 / 3}));
   EXPECT_TRUE(data_is(F::pow(x, 3), {3}, np::float64, {1, 8, 27}));
   const Variable y = -x;
-  EXPECT_EQ(y.creator()->name(), "Neg");
-  EXPECT_EQ(pow(x, 2).creator()->name(), "Pow");
+  EXPECT_EQ(y.creator()->type(), "Neg");
+  EXPECT_EQ(pow(x, 2).creator()->type(), "Pow");
   EXPECT_EQ(pow(x, 2).creator()->inputs().size(), 1u);
 }
 
@@ -166,24 +166,24 @@ TEST(OperatorGraphs, ReflectedOperatorsPutTheVariableFirst) {
   const Variable x(np::array(3.0), "x");
 
   const Variable add = 2.0 + x;
-  ASSERT_EQ(add.creator()->name(), "Add");
+  ASSERT_EQ(add.creator()->type(), "Add");
   ASSERT_EQ(add.creator()->inputs().size(), 2u);
   EXPECT_TRUE(add.creator()->input(0).is(x));
   EXPECT_TRUE(data_is(add.creator()->input(1), {}, np::float64, {2.0}));
 
   const Variable mul = 2 * x;
-  ASSERT_EQ(mul.creator()->name(), "Mul");
+  ASSERT_EQ(mul.creator()->type(), "Mul");
   EXPECT_TRUE(mul.creator()->input(0).is(x));
   EXPECT_TRUE(data_is(mul.creator()->input(1), {}, np::int64, {2.0}));
 
   const Variable sub = 2.0 - x;  // Sub(2, x)
-  ASSERT_EQ(sub.creator()->name(), "Sub");
+  ASSERT_EQ(sub.creator()->type(), "Sub");
   EXPECT_TRUE(data_is(sub.creator()->input(0), {}, np::float64, {2.0}));
   EXPECT_TRUE(sub.creator()->input(1).is(x));
   EXPECT_TRUE(data_is(sub, {}, np::float64, {-1.0}));
 
   const Variable div = 6.0 / x;  // Div(6, x)
-  ASSERT_EQ(div.creator()->name(), "Div");
+  ASSERT_EQ(div.creator()->type(), "Div");
   EXPECT_TRUE(data_is(div.creator()->input(0), {}, np::float64, {6.0}));
   EXPECT_TRUE(div.creator()->input(1).is(x));
   EXPECT_TRUE(data_is(div, {}, np::float64, {2.0}));

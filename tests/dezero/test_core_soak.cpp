@@ -136,7 +136,7 @@ TEST(Soak, NewtonWithCreateGraphAndCleargradDoesNotGrow) {
     if (i == 100) watch.take();
     if (i == kIterations / 10 - 1) watch.expect_flat();
   }
-  EXPECT_DOUBLE_EQ(x.data().item<double>(), 1.0);  // the minimum step 33 finds
+  EXPECT_DOUBLE_EQ(x.item(), 1.0);  // the minimum step 33 finds
 }
 
 }  // namespace

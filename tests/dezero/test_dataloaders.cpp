@@ -60,7 +60,7 @@ TEST(DataLoader, DrawsItsPermutationsWhereTheBookDoes) {
 
 TEST(DataLoader, SmallerLastBatchAndNoShuffle) {
   const D::Spiral test_set(false);
-  DataLoader loader(test_set, 128, false);
+  DataLoader loader(test_set, 128, {.shuffle = false});
   std::vector<np::Shape> shapes;
   std::int64_t row = 0;
   for (const auto& [x, t] : loader) {
@@ -76,7 +76,7 @@ TEST(DataLoader, SmallerLastBatchAndNoShuffle) {
 
 TEST(DataLoader, IsItsOwnIteratorAsTheBooks) {
   const auto ds = D::Dataset::from_arrays(np::arange(7), np::arange(7) * np::ndarray(10));
-  DataLoader loader(ds, 3, false);
+  DataLoader loader(ds, 3, {.shuffle = false});
   // A loop left early resumes where it stopped; next() is Python's next().
   for (auto [x, t] : loader) {
     EXPECT_TRUE(array_is(x, {3}, np::int64, {0, 1, 2}));
@@ -108,7 +108,7 @@ TEST(DataLoader, BatchesOfTransformedSamples) {
   const np::ndarray data = np::arange(2 * 1 * 2 * 2).reshape({2, 1, 2, 2}).astype(np::uint8);
   const auto ds = D::Dataset::from_arrays(data, np::array({4, 2}, np::uint8),
                                           D::MNIST::default_transform());
-  DataLoader loader(ds, 2, false);
+  DataLoader loader(ds, 2, {.shuffle = false});
   const auto [x, t] = *loader.next();
   EXPECT_TRUE(array_is(x, {2, 4}, np::float32,
                        {0.0, 1 / 255.0f, 2 / 255.0f, 3 / 255.0f, 4 / 255.0f, 5 / 255.0f, 6 / 255.0f,

@@ -154,8 +154,7 @@ TEST(Spiral, DatasetHoldsGetSpiral) {
 }
 
 
-// ===================================== SinCurve =============================================
-
+// ===================================== SinCurve ======================================
 TEST(SinCurve, TrainingSetIsNoisySineAsNumpys) {
   np::random::seed(0);
   const D::SinCurve ds(true);

@@ -350,7 +350,7 @@ TEST_F(DataCache, MnistFromTheCache) {
   EXPECT_EQ(test[1].x.dtype(), np::uint8);
 
   // A loader's batches: x (B, 784) float32 and t (B,) uint8, as the book's.
-  dezero::dataloaders::DataLoader loader(train, 2, false);
+  dezero::dataloaders::DataLoader loader(train, 2, {.shuffle = false});
   const auto batch = loader.next();
   EXPECT_EQ(batch->x.shape(), (np::Shape{2, 784}));
   EXPECT_EQ(batch->x.dtype(), np::float32);

@@ -190,7 +190,7 @@ TEST(ErrorsShape, LinearGivenOneDimensionalInput) {
 }
 
 TEST(ErrorsShape, Conv2dChannelsDifferFromItsFirstCall) {
-  L::Conv2d conv(4, 3, 1, 1);
+  L::Conv2d conv(4, 3, {.stride = 1, .pad = 1});
   conv(Variable(ones({1, 3, 8, 8})));
   EXPECT_TRUE(has_all(message_of<np::shape_error>([&] { conv(Variable(ones({1, 2, 8, 8}))); }),
                       {"Conv2d", "(1, 2, 8, 8)", "2 channels", "3"}));
@@ -297,14 +297,13 @@ TEST(ErrorsDtype, EmbedIdWithFloatIds) {
 }
 
 TEST(ErrorsDtype, LinearWithIntegerParameters) {
-  EXPECT_TRUE(has_all(message_of<np::dtype_error>([] { L::Linear(2, false, np::int64); }),
+  EXPECT_TRUE(has_all(message_of<np::dtype_error>([] { L::Linear(2, {.dtype = np::int64}); }),
                       {"Linear", "float32 or float64", "not int64"}));
 }
 
 TEST(ErrorsDtype, Conv2dWithIntegerParameters) {
-  EXPECT_TRUE(
-      has_all(message_of<np::dtype_error>([] { L::Conv2d(2, 3, 1, 0, false, np::int32); }),
-              {"Conv2d", "float32 or float64", "not int32"}));
+  EXPECT_TRUE(has_all(message_of<np::dtype_error>([] { L::Conv2d(2, 3, {.dtype = np::int32}); }),
+                      {"Conv2d", "float32 or float64", "not int32"}));
 }
 
 // ===================================== indices and labels ==================================

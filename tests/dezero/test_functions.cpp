@@ -64,7 +64,7 @@ TEST_F(Functions, ElementwiseValuesAndFirstDerivatives) {
     const Variable x(data);
     const Variable y = c.f(x);
     ASSERT_TRUE(y.creator()) << c.name;
-    EXPECT_EQ(y.creator()->name(), c.name);
+    EXPECT_EQ(y.creator()->type(), c.name);
     // The array layer's functions are within an ulp or so of the C library's.
     EXPECT_TRUE(data_is(y, {4}, np::float64, map(data, c.value), 1e-15)) << c.name;
     y.backward();
@@ -81,7 +81,7 @@ TEST_F(Functions, ElementwiseValuesAndFirstDerivatives) {
 TEST_F(Functions, Float32StaysFloat32) {
   const Variable x(np::array({0.5f, 1.5f}));
   for (const Variable& y : {F::sin(x), F::cos(x), F::tanh(x), F::exp(x), F::log(x)}) {
-    EXPECT_EQ(y.dtype(), np::float32) << y.creator()->name();
+    EXPECT_EQ(y.dtype(), np::float32) << y.creator()->type();
   }
   const Variable y = F::tanh(x);
   y.backward();
@@ -90,11 +90,10 @@ TEST_F(Functions, Float32StaysFloat32) {
 
 // A wrong backward is caught by gradient_check (the checker itself can fail).
 TEST_F(Functions, GradientCheckRejectsAWrongBackward) {
-  class WrongSquare : public dezero::Function {
+  class WrongSquare : public dezero::UnaryFunction {
    public:
-    std::string name() const override { return "WrongSquare"; }
-    Arrays forward(const Arrays& xs) override { return {xs[0] * xs[0]}; }
-    Variables backward(const Variables& gys) override { return {gys[0] * input(0)}; }  // not 2x
+    np::ndarray forward(const np::ndarray& x) override { return x * x; }
+    Variable backward(const Variable& gy) override { return gy * x(); }  // not 2x
   };
   const np::ndarray r = np::random::rand({2, 2}) + 0.5;
   testing::internal::CaptureStderr();  // the failure report
@@ -118,7 +117,7 @@ TEST_F(Functions, Reshape) {
   const Variable x(np::array({{1.0, 2.0, 3.0}, {4.0, 5.0, 6.0}}));
   const Variable y = F::reshape(x, {6});
   EXPECT_TRUE(data_is(y, {6}, np::float64, {1, 2, 3, 4, 5, 6}));
-  EXPECT_EQ(y.creator()->name(), "Reshape");
+  EXPECT_EQ(y.creator()->type(), "Reshape");
   EXPECT_EQ(F::reshape(x, {3, -1}).shape(), (np::Shape{3, 2}));
   EXPECT_EQ(x.reshape({1, 6}).shape(), (np::Shape{1, 6}));
   // The same shape: the variable itself, no graph node.
@@ -140,7 +139,7 @@ TEST_F(Functions, Transpose) {
   const Variable x(np::array({{1, 2, 3}, {4, 5, 6}}));
   const Variable y = F::transpose(x);
   EXPECT_TRUE(data_is(y, {3, 2}, np::int64, {1, 4, 2, 5, 3, 6}));
-  EXPECT_EQ(y.creator()->name(), "Transpose");
+  EXPECT_EQ(y.creator()->type(), "Transpose");
   EXPECT_TRUE(data_is(x.T(), {3, 2}, np::int64, {1, 4, 2, 5, 3, 6}));
   EXPECT_TRUE(data_is(x.transpose(), {3, 2}, np::int64, {1, 4, 2, 5, 3, 6}));
   EXPECT_TRUE(data_is(x.transpose({1, 0}), {3, 2}, np::int64, {1, 4, 2, 5, 3, 6}));
@@ -179,7 +178,7 @@ TEST_F(Functions, SumValuesAndShapes) {
   const Variable x(np::arange(24).reshape({2, 3, 4}).astype(np::float64));
   const Variable all = F::sum(x);
   EXPECT_TRUE(data_is(all, {}, np::float64, {276}));
-  EXPECT_EQ(all.creator()->name(), "Sum");
+  EXPECT_EQ(all.creator()->type(), "Sum");
   EXPECT_TRUE(
       data_is(x.sum(0), {3, 4}, np::float64, {12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34}));
   EXPECT_TRUE(data_is(x.sum(-1), {2, 3}, np::float64, {6, 22, 38, 54, 70, 86}));
@@ -232,7 +231,7 @@ TEST_F(Functions, SumTo) {
   EXPECT_TRUE(data_is(F::sum_to(x, {3}), {3}, np::float64, {5, 7, 9}));
   EXPECT_TRUE(data_is(F::sum_to(x, {2, 1}), {2, 1}, np::float64, {6, 15}));
   EXPECT_TRUE(data_is(F::sum_to(x, {1, 1}), {1, 1}, np::float64, {21}));
-  EXPECT_EQ(F::sum_to(x, {1, 3}).creator()->name(), "SumTo");
+  EXPECT_EQ(F::sum_to(x, {1, 3}).creator()->type(), "SumTo");
   EXPECT_TRUE(x.is(F::sum_to(x, {2, 3})));
 
   const np::ndarray r = np::random::rand({10}) * 10.0;
@@ -251,7 +250,7 @@ TEST_F(Functions, BroadcastTo) {
   const Variable x(np::array({1.0, 2.0, 3.0}));
   const Variable y = F::broadcast_to(x, {2, 3});
   EXPECT_TRUE(data_is(y, {2, 3}, np::float64, {1, 2, 3, 1, 2, 3}));
-  EXPECT_EQ(y.creator()->name(), "BroadcastTo");
+  EXPECT_EQ(y.creator()->type(), "BroadcastTo");
   EXPECT_TRUE(x.is(F::broadcast_to(x, {3})));
   y.backward();
   EXPECT_TRUE(data_is(x.grad(), {3}, np::float64, {2, 2, 2}));
@@ -277,7 +276,7 @@ TEST_F(Functions, MatMulValues) {
   const Variable w(x.data().T());
   const Variable y = F::matmul(x, w);
   EXPECT_TRUE(data_is(y, {2, 2}, np::int64, {14, 32, 32, 77}));
-  EXPECT_EQ(y.creator()->name(), "MatMul");
+  EXPECT_EQ(y.creator()->type(), "MatMul");
   EXPECT_TRUE(data_is(x.matmul(w), {2, 2}, np::int64, {14, 32, 32, 77}));
   EXPECT_TRUE(data_is(x.dot(w), {2, 2}, np::int64, {14, 32, 32, 77}));
 

@@ -41,7 +41,7 @@ class Conv : public ::testing::Test {
   void SetUp() override { np::random::seed(0); }
 };
 
-std::string name_of(const Variable& y) { return y.creator() ? y.creator()->name() : "(none)"; }
+std::string name_of(const Variable& y) { return y.creator() ? y.creator()->type() : "(none)"; }
 
 // A convolution's geometry: image (N, C, H, W), OC output channels, kernel, stride, pad.
 struct Case {
@@ -200,11 +200,11 @@ Variable recorded_grad(const Variable& y, const Variables& inputs, const Variabl
 TEST_F(Conv, Im2colLiteral) {
   // The four 3x3 windows of a 4x4 image, one row each, in (C, KH, KW) order.
   const np::ndarray x = np::arange(0.0, 16.0, 1.0).reshape({1, 1, 4, 4});
-  EXPECT_TRUE(array_is(F::im2col_array(x, 3, 1, 0), {4, 9}, np::float64,
-                       {0, 1, 2, 4, 5, 6, 8, 9, 10, 1, 2, 3, 5, 6, 7, 9, 10, 11,
+  EXPECT_TRUE(array_is(F::im2col_array(x, 3, {.stride = 1, .pad = 0}), {4, 9}, np::float64,
+                       {0, 1, 2, 4, 5, 6,  8,  9,  10, 1, 2, 3, 5, 6,  7,  9,  10, 11,
                         4, 5, 6, 8, 9, 10, 12, 13, 14, 5, 6, 7, 9, 10, 11, 13, 14, 15}));
   // 2x2 windows with stride 2 and a pad of 1: the corners see mostly zeros.
-  const np::ndarray col = F::im2col_array(x, 2, 2, 1, false);
+  const np::ndarray col = F::im2col_array(x, 2, {.stride = 2, .pad = 1, .to_matrix = false});
   EXPECT_EQ(col.shape(), (np::Shape{1, 1, 2, 2, 3, 3}));
   // kh = kw = 0: the top-left value of each window, (2i - 1, 2j - 1)
   EXPECT_TRUE(array_is(col[{0, 0, 0, 0}], {3, 3}, np::float64, {0, 0, 0, 0, 5, 7, 0, 13, 15}));
@@ -219,22 +219,28 @@ TEST_F(Conv, Im2colMatchesTheDefinition) {
   for (const Case& c : cases()) {
     const np::ndarray x = np::random::randn({c.N, c.C, c.H, c.W});
     const np::ndarray want = direct_im2col(x, c.k, c.s, c.p);
-    EXPECT_TRUE(arrays_near(F::im2col_array(x, c.k, c.s, c.p, false), want, 0.0)) << c.str();
+    EXPECT_TRUE(arrays_near(
+        F::im2col_array(x, c.k, {.stride = c.s, .pad = c.p, .to_matrix = false}), want, 0.0))
+        << c.str();
     // the matrix form is the transpose (0, 4, 5, 1, 2, 3) reshaped
     const np::ndarray m = want.transpose({0, 4, 5, 1, 2, 3}).reshape({c.N * c.OH() * c.OW(), -1});
-    EXPECT_TRUE(arrays_near(F::im2col_array(x, c.k, c.s, c.p, true), m, 0.0)) << c.str();
+    EXPECT_TRUE(arrays_near(F::im2col_array(x, c.k, {.stride = c.s, .pad = c.p, .to_matrix = true}),
+                            m, 0.0))
+        << c.str();
   }
 }
 
 TEST_F(Conv, Col2imCountsCoverage) {
   // Summing ones back: each pixel gets the number of windows that contain it.
   const np::ndarray ones = np::ones({4, 9});
-  EXPECT_TRUE(array_is(F::col2im_array(ones, {1, 1, 4, 4}, 3, 1, 0), {1, 1, 4, 4}, np::float64,
+  EXPECT_TRUE(array_is(F::col2im_array(ones, {1, 1, 4, 4}, 3, {.stride = 1, .pad = 0}),
+                       {1, 1, 4, 4}, np::float64,
                        {1, 2, 2, 1, 2, 4, 4, 2, 2, 4, 4, 2, 1, 2, 2, 1}));
   // stride 2, kernel 3 on 5x5: the odd rows/columns are shared by two windows
-  EXPECT_TRUE(array_is(F::col2im_array(np::ones({1, 1, 3, 3, 2, 2}), {1, 1, 5, 5}, 3, 2, 0, false),
-                       {1, 1, 5, 5}, np::float64,
-                       {1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 2, 2, 4, 2, 2, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1}));
+  EXPECT_TRUE(array_is(F::col2im_array(np::ones({1, 1, 3, 3, 2, 2}), {1, 1, 5, 5}, 3,
+                                       {.stride = 2, .pad = 0, .to_matrix = false}),
+                       {1, 1, 5, 5}, np::float64, {1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 2, 2, 4,
+                                                   2, 2, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1}));
 }
 
 // <im2col(x), c> = <x, col2im(c)>: col2im is im2col's adjoint, in both layouts.
@@ -242,10 +248,13 @@ TEST_F(Conv, Col2imIsTheAdjointOfIm2col) {
   for (const Case& c : cases()) {
     for (bool to_matrix : {false, true}) {
       const np::ndarray x = np::random::randn({c.N, c.C, c.H, c.W});
-      const np::ndarray col_like = F::im2col_array(x, c.k, c.s, c.p, to_matrix);
+      const np::ndarray col_like =
+          F::im2col_array(x, c.k, {.stride = c.s, .pad = c.p, .to_matrix = to_matrix});
       const np::ndarray r = np::random::randn(col_like.shape());
       const double lhs = inner(col_like, r);
-      const double rhs = inner(x, F::col2im_array(r, x.shape(), c.k, c.s, c.p, to_matrix));
+      const double rhs = inner(
+          x,
+          F::col2im_array(r, x.shape(), c.k, {.stride = c.s, .pad = c.p, .to_matrix = to_matrix}));
       EXPECT_NEAR(lhs, rhs, 1e-10 * (1 + std::abs(lhs))) << c.str() << " to_matrix " << to_matrix;
     }
   }
@@ -255,19 +264,26 @@ TEST_F(Conv, Im2colAndCol2imFunctions) {
   const Case c{2, 2, 5, 4, 1, {3, 2}, {2, 1}, {1, 1}};
   const np::ndarray x = np::random::randn({c.N, c.C, c.H, c.W});
   for (bool to_matrix : {false, true}) {
-    const Variable col = F::im2col(x, c.k, c.s, c.p, to_matrix);
+    const Variable col = F::im2col(x, c.k, {.stride = c.s, .pad = c.p, .to_matrix = to_matrix});
     EXPECT_EQ(name_of(col), "Im2col");
-    EXPECT_TRUE(arrays_near(col.data(), F::im2col_array(x, c.k, c.s, c.p, to_matrix), 0.0));
-    const Variable img = F::col2im(col, x.shape(), c.k, c.s, c.p, to_matrix);
+    EXPECT_TRUE(arrays_near(
+        col.data(), F::im2col_array(x, c.k, {.stride = c.s, .pad = c.p, .to_matrix = to_matrix}),
+        0.0));
+    const Variable img =
+        F::col2im(col, x.shape(), c.k, {.stride = c.s, .pad = c.p, .to_matrix = to_matrix});
     EXPECT_EQ(name_of(img), "Col2im");
     EXPECT_EQ(img.shape(), x.shape());
     // Both are linear: the gradient checks exercise the backward of each (the other one).
     EXPECT_TRUE(gradient_check(
-        [&](const Variable& v) { return pow(F::im2col(v, c.k, c.s, c.p, to_matrix), 2); }, x));
+        [&](const Variable& v) {
+          return pow(F::im2col(v, c.k, {.stride = c.s, .pad = c.p, .to_matrix = to_matrix}), 2);
+        },
+        x));
     const np::ndarray r = np::random::randn(col.shape());
     EXPECT_TRUE(gradient_check(
         [&](const Variable& v) {
-          return pow(F::col2im(v, x.shape(), c.k, c.s, c.p, to_matrix), 2);
+          return pow(
+              F::col2im(v, x.shape(), c.k, {.stride = c.s, .pad = c.p, .to_matrix = to_matrix}), 2);
         },
         r));
   }
@@ -275,8 +291,12 @@ TEST_F(Conv, Im2colAndCol2imFunctions) {
 
 // Step 57's shapes.
 TEST_F(Conv, Im2colShapesOfStep57) {
-  EXPECT_EQ(F::im2col(np::random::rand({1, 3, 7, 7}), 5, 1, 0, true).shape(), (np::Shape{9, 75}));
-  EXPECT_EQ(F::im2col(np::random::rand({10, 3, 7, 7}), {5, 5}, {1, 1}, {0, 0}, true).shape(),
+  EXPECT_EQ(F::im2col(np::random::rand({1, 3, 7, 7}), 5, {.stride = 1, .pad = 0, .to_matrix = true})
+                .shape(),
+            (np::Shape{9, 75}));
+  EXPECT_EQ(F::im2col(np::random::rand({10, 3, 7, 7}), {5, 5},
+                      {.stride = {1, 1}, .pad = {0, 0}, .to_matrix = true})
+                .shape(),
             (np::Shape{90, 75}));
 }
 
@@ -285,13 +305,14 @@ TEST_F(Conv, Im2colShapesOfStep57) {
 TEST_F(Conv, Conv2dLiteral) {
   // A 3x3 kernel of ones with pad 1 sums each pixel's neighbourhood; the bias adds 10.
   const np::ndarray x = np::arange(0.0, 9.0, 1.0).reshape({1, 1, 3, 3});
-  const Variable y = F::conv2d(x, np::ones({1, 1, 3, 3}), np::array({10.0}), 1, 1);
+  const Variable y =
+      F::conv2d(x, np::ones({1, 1, 3, 3}), np::array({10.0}), {.stride = 1, .pad = 1});
   EXPECT_EQ(name_of(y), "Conv2d");
   EXPECT_TRUE(data_is(y, {1, 1, 3, 3}, np::float64,
                       {18, 25, 22, 31, 46, 37, 30, 43, 34}));
   // stride 2: the corners only
-  EXPECT_TRUE(data_is(F::conv2d(x, np::ones({1, 1, 3, 3}), {}, 2, 1), {1, 1, 2, 2}, np::float64,
-                      {8, 12, 20, 24}));
+  EXPECT_TRUE(data_is(F::conv2d(x, np::ones({1, 1, 3, 3}), {}, {.stride = 2, .pad = 1}),
+                      {1, 1, 2, 2}, np::float64, {8, 12, 20, 24}));
 }
 
 TEST_F(Conv, Conv2dMatchesADirectConvolution) {
@@ -304,11 +325,15 @@ TEST_F(Conv, Conv2dMatchesADirectConvolution) {
       const np::ndarray want = direct_conv(x, W, bb, c.s, c.p);
       ASSERT_EQ(want.shape(), (np::Shape{c.N, c.OC, c.OH(), c.OW()}));
       const Variable vb = bias ? Variable(b) : Variable();
-      EXPECT_TRUE(arrays_near(F::conv2d(x, W, vb, c.s, c.p).data(), want, 1e-12)) << c.str();
-      EXPECT_TRUE(arrays_near(F::conv2d_simple(x, W, vb, c.s, c.p).data(), want, 1e-12)) << c.str();
+      EXPECT_TRUE(arrays_near(F::conv2d(x, W, vb, {.stride = c.s, .pad = c.p}).data(), want, 1e-12))
+          << c.str();
+      EXPECT_TRUE(
+          arrays_near(F::conv2d_simple(x, W, vb, {.stride = c.s, .pad = c.p}).data(), want, 1e-12))
+          << c.str();
       // float32 data stays float32
       const Variable y32 = F::conv2d(x.astype(np::float32), W.astype(np::float32),
-                                     bias ? Variable(b.astype(np::float32)) : Variable(), c.s, c.p);
+                                     bias ? Variable(b.astype(np::float32)) : Variable(),
+                                     {.stride = c.s, .pad = c.p});
       EXPECT_EQ(y32.dtype(), np::float32);
       EXPECT_TRUE(arrays_near(y32.data().astype(np::float64), want, 1e-4)) << c.str();
     }
@@ -318,10 +343,10 @@ TEST_F(Conv, Conv2dMatchesADirectConvolution) {
 TEST_F(Conv, Conv2dGradients) {
   using ConvFn = std::function<Variable(const Variables&, Pair, Pair)>;
   const ConvFn conv = [](const Variables& v, Pair s, Pair p) {
-    return F::conv2d(v[0], v[1], v.size() > 2 ? v[2] : Variable(), s, p);
+    return F::conv2d(v[0], v[1], v.size() > 2 ? v[2] : Variable(), {.stride = s, .pad = p});
   };
   const ConvFn simple = [](const Variables& v, Pair s, Pair p) {
-    return F::conv2d_simple(v[0], v[1], v.size() > 2 ? v[2] : Variable(), s, p);
+    return F::conv2d_simple(v[0], v[1], v.size() > 2 ? v[2] : Variable(), {.stride = s, .pad = p});
   };
   for (const Case& c : cases()) {
     const std::vector<np::ndarray> xs = {np::random::randn({c.N, c.C, c.H, c.W}),
@@ -340,7 +365,7 @@ TEST_F(Conv, Conv2dGradients) {
   const Variable x(np::random::randn({2, 3, 5, 5}).astype(np::float32));
   const Variable W(np::random::randn({4, 3, 3, 3}).astype(np::float32));
   const Variable b(np::zeros({4}, np::float32));
-  F::sum(F::conv2d(x, W, b, 2, 1)).backward();
+  F::sum(F::conv2d(x, W, b, {.stride = 2, .pad = 1})).backward();
   EXPECT_EQ(x.grad().shape(), x.shape());
   EXPECT_EQ(W.grad().shape(), W.shape());
   EXPECT_EQ(b.grad().shape(), b.shape());
@@ -361,7 +386,8 @@ TEST_F(Conv, Conv2dDoubleBackprop) {
     EXPECT_TRUE(gradient_check(
         [&](const Variable& x) {
           const Variable W(W0);
-          return recorded_grad(F::sum(pow(F::conv2d(x, W, {}, c.s, c.p), 3)), {x, W}, x);
+          return recorded_grad(F::sum(pow(F::conv2d(x, W, {}, {.stride = c.s, .pad = c.p}), 3)),
+                               {x, W}, x);
         },
         x0))
         << c.str();
@@ -369,7 +395,8 @@ TEST_F(Conv, Conv2dDoubleBackprop) {
     EXPECT_TRUE(gradient_check(
         [&](const Variable& W) {
           const Variable x(x0);
-          return recorded_grad(F::sum(pow(F::conv2d(x, W, {}, c.s, c.p), 3)), {x, W}, W);
+          return recorded_grad(F::sum(pow(F::conv2d(x, W, {}, {.stride = c.s, .pad = c.p}), 3)),
+                               {x, W}, W);
         },
         W0))
         << c.str();
@@ -377,7 +404,8 @@ TEST_F(Conv, Conv2dDoubleBackprop) {
     EXPECT_TRUE(gradient_check(
         [&](const Variable& x) {
           const Variable W(W0);
-          const Variable gW = recorded_grad(F::sum(F::conv2d(x, W, {}, c.s, c.p) * R), {x, W}, W);
+          const Variable gW = recorded_grad(
+              F::sum(F::conv2d(x, W, {}, {.stride = c.s, .pad = c.p}) * R), {x, W}, W);
           return pow(gW, 2);
         },
         x0))
@@ -426,7 +454,7 @@ TEST_F(Conv, Conv2dChunkedPaths) {
     const np::ndarray W = np::random::randn({c.OC, c.C, c.k.h, c.k.w});
     const np::ndarray b = np::random::randn({c.OC});
     const Variable xv(x), Wv(W), bv(b);
-    const Variable y = F::conv2d(xv, Wv, bv, c.s, c.p);
+    const Variable y = F::conv2d(xv, Wv, bv, {.stride = c.s, .pad = c.p});
     EXPECT_TRUE(arrays_near(y.data(), direct_conv(x, W, b, c.s, c.p), 1e-10)) << c.str();
     const np::ndarray gy = np::random::randn(y.shape());
     F::sum(y * gy).backward();
@@ -435,7 +463,8 @@ TEST_F(Conv, Conv2dChunkedPaths) {
     EXPECT_TRUE(arrays_near(xv.grad().data(), direct_deconv(gy, W, {}, c.s, c.p, c.H, c.W), 1e-10))
         << c.str();
     // float32 through the same paths
-    const Variable y32 = F::conv2d(x.astype(np::float32), W.astype(np::float32), {}, c.s, c.p);
+    const Variable y32 =
+        F::conv2d(x.astype(np::float32), W.astype(np::float32), {}, {.stride = c.s, .pad = c.p});
     EXPECT_TRUE(arrays_near(y32.data().astype(np::float64), direct_conv(x, W, {}, c.s, c.p), 1e-3))
         << c.str();
   }
@@ -452,16 +481,19 @@ TEST_F(Conv, Deconv2dMatchesADirectTransposedConvolution) {
     // the default output size
     const std::int64_t DH = c.s.h * (c.OH() - 1) + c.k.h - 2 * c.p.h;
     const std::int64_t DW = c.s.w * (c.OW() - 1) + c.k.w - 2 * c.p.w;
-    const Variable y = F::deconv2d(x, W, b, c.s, c.p);
+    const Variable y = F::deconv2d(x, W, b, {.stride = c.s, .pad = c.p});
     EXPECT_EQ(name_of(y), "Deconv2d");
     EXPECT_TRUE(arrays_near(y.data(), direct_deconv(x, W, b, c.s, c.p, DH, DW), 1e-12)) << c.str();
     // the image size the convolution came from (it may be larger when the stride left a rest)
-    const Variable y2 = F::deconv2d(x, W, {}, c.s, c.p, Pair(c.H, c.W));
+    const Variable y2 =
+        F::deconv2d(x, W, {}, {.stride = c.s, .pad = c.p, .outsize = Pair(c.H, c.W)});
     EXPECT_TRUE(arrays_near(y2.data(), direct_deconv(x, W, {}, c.s, c.p, c.H, c.W), 1e-12))
         << c.str();
     // the transposed convolution is the adjoint of the convolution: <conv(u), x> = <u, deconv(x)>
     const np::ndarray u = np::random::randn({c.N, c.C, c.H, c.W});
-    EXPECT_NEAR(inner(F::conv2d(u, W, {}, c.s, c.p).data(), x), inner(u, y2.data()), 1e-10) << c.str();
+    EXPECT_NEAR(inner(F::conv2d(u, W, {}, {.stride = c.s, .pad = c.p}).data(), x),
+                inner(u, y2.data()), 1e-10)
+        << c.str();
   }
 }
 
@@ -471,7 +503,8 @@ TEST_F(Conv, Deconv2dGradients) {
                                          np::random::randn({c.OC, c.C, c.k.h, c.k.w}),
                                          np::random::randn({c.C})};
     const auto fn = [&](const Variables& v) {
-      return pow(F::deconv2d(v[0], v[1], v[2], c.s, c.p, Pair(c.H, c.W)), 2);
+      return pow(
+          F::deconv2d(v[0], v[1], v[2], {.stride = c.s, .pad = c.p, .outsize = Pair(c.H, c.W)}), 2);
     };
     for (std::size_t i = 0; i < 3; ++i) EXPECT_TRUE(check_input(fn, xs, i)) << c.str();
   }
@@ -484,19 +517,19 @@ TEST_F(Conv, PoolingLiteralAndIndexes) {
                                      {4.0, 2.0, 8.0, 8.0},
                                      {0.0, 5.0, 1.0, 1.0},
                                      {5.0, 0.0, 1.0, 9.0}}}});
-  const Variable y = F::pooling(x, 2, 2);
+  const Variable y = F::pooling(x, 2, {.stride = 2});
   EXPECT_EQ(name_of(y), "Pooling");
   EXPECT_TRUE(data_is(y, {1, 1, 2, 2}, np::float64, {4, 8, 5, 9}));
   // The gradient goes to each window's maximum only, the first one in window order (the 8s
   // tie: the first one, at (1, 2)).
   const Variable xv(x);
-  F::sum(F::pooling(xv, 2, 2) * np::array({{{{1.0, 2.0}, {3.0, 4.0}}}})).backward();
+  F::sum(F::pooling(xv, 2, {.stride = 2}) * np::array({{{{1.0, 2.0}, {3.0, 4.0}}}})).backward();
   EXPECT_TRUE(data_is(xv.grad(), {1, 1, 4, 4}, np::float64,
                       {0, 0, 0, 0, 1, 0, 2, 0, 0, 3, 0, 0, 0, 0, 0, 4}));
   // overlapping windows (3x3, stride 1): the 8 at (1, 2) is the maximum of three windows and
   // receives all three gradients
   const Variable xo(x);
-  const Variable yo = F::pooling(xo, 3, 1);
+  const Variable yo = F::pooling(xo, 3, {.stride = 1});
   EXPECT_TRUE(data_is(yo, {1, 1, 2, 2}, np::float64, {8, 8, 8, 9}));
   F::sum(yo).backward();
   EXPECT_TRUE(data_is(xo.grad(), {1, 1, 4, 4}, np::float64,
@@ -508,16 +541,16 @@ TEST_F(Conv, PoolingNaN) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const np::ndarray x = np::array({{{{1.0, 2.0, 3.0, nan, 5.0, 6.0},
                                      {0.0, 9.0, nan, 4.0, 8.0, 7.0}}}});
-  const Variable y = F::pooling(x, 2, 2);
+  const Variable y = F::pooling(x, 2, {.stride = 2});
   // (nptest::array_is: NaN matches NaN)
   EXPECT_TRUE(nptest::array_is(y.data(), {1, 1, 1, 3}, np::float64, {9, nan, 8}));
   // where the maxima were: the gradient goes there (the first NaN of the middle window)
   const Variable xv(x);
-  F::sum(F::pooling(xv, 2, 2) * np::array({{{{1.0, 2.0, 3.0}}}})).backward();
+  F::sum(F::pooling(xv, 2, {.stride = 2}) * np::array({{{{1.0, 2.0, 3.0}}}})).backward();
   EXPECT_TRUE(data_is(xv.grad(), {1, 1, 2, 6}, np::float64, {0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 3, 0}));
   // with padding (windows cut by the border)
   const np::ndarray x2 = np::array({{{{1.0, nan}, {3.0, 2.0}}}});
-  const Variable y2 = F::pooling(x2, 2, 1, 1);
+  const Variable y2 = F::pooling(x2, 2, {.stride = 1, .pad = 1});
   EXPECT_TRUE(nptest::array_is(y2.data(), {1, 1, 3, 3}, np::float64, {1, nan, nan, 3, nan, nan, 3, 3, 2}));
 }
 
@@ -526,14 +559,17 @@ TEST_F(Conv, PoolingMatchesTheDirectMaximum) {
     if (c.p.h >= c.k.h || c.p.w >= c.k.w) continue;  // not allowed (see PaddingIsMinusInfinity)
     const np::ndarray x = np::random::randn({c.N, c.C, c.H, c.W});
     const np::ndarray want = direct_pool(x, c.k, c.s, c.p, true);
-    EXPECT_TRUE(arrays_near(F::pooling(x, c.k, c.s, c.p).data(), want, 0.0)) << c.str();
-    const Variable y32 = F::pooling(x.astype(np::float32), c.k, c.s, c.p);
+    EXPECT_TRUE(arrays_near(F::pooling(x, c.k, {.stride = c.s, .pad = c.p}).data(), want, 0.0))
+        << c.str();
+    const Variable y32 = F::pooling(x.astype(np::float32), c.k, {.stride = c.s, .pad = c.p});
     EXPECT_EQ(y32.dtype(), np::float32);
     // pooling_simple pads with zeros (the book's im2col): equal without padding
     if (c.p.h == 0 && c.p.w == 0) {
-      EXPECT_TRUE(arrays_near(F::pooling_simple(x, c.k, c.s, c.p).data(), want, 0.0)) << c.str();
+      EXPECT_TRUE(
+          arrays_near(F::pooling_simple(x, c.k, {.stride = c.s, .pad = c.p}).data(), want, 0.0))
+          << c.str();
     } else {
-      EXPECT_TRUE(arrays_near(F::pooling_simple(x, c.k, c.s, c.p).data(),
+      EXPECT_TRUE(arrays_near(F::pooling_simple(x, c.k, {.stride = c.s, .pad = c.p}).data(),
                               direct_pool(x, c.k, c.s, c.p, true, 0.0), 0.0))
           << c.str();
     }
@@ -544,16 +580,21 @@ TEST_F(Conv, PoolingMatchesTheDirectMaximum) {
 // gives its own maximum. The book's zero padding (kept by pooling_simple) gives 0 there.
 TEST_F(Conv, PoolingPaddingIsMinusInfinity) {
   const np::ndarray x = np::array({{{{-1.0, -2.0}, {-3.0, -4.0}}}});
-  EXPECT_TRUE(data_is(F::pooling(x, 2, 2, 1), {1, 1, 2, 2}, np::float64, {-1, -2, -3, -4}));
-  EXPECT_TRUE(data_is(F::pooling_simple(x, 2, 2, 1), {1, 1, 2, 2}, np::float64, {0, 0, 0, 0}));
+  EXPECT_TRUE(data_is(F::pooling(x, 2, {.stride = 2, .pad = 1}), {1, 1, 2, 2}, np::float64,
+                      {-1, -2, -3, -4}));
+  EXPECT_TRUE(data_is(F::pooling_simple(x, 2, {.stride = 2, .pad = 1}), {1, 1, 2, 2}, np::float64,
+                      {0, 0, 0, 0}));
   // the gradient goes to the real maxima
   const Variable xv(x);
-  F::sum(F::pooling(xv, 3, 1, 1)).backward();
+  F::sum(F::pooling(xv, 3, {.stride = 1, .pad = 1})).backward();
   // the four 3x3 windows all contain (0, 0) = -1, the maximum
   EXPECT_TRUE(data_is(xv.grad(), {1, 1, 2, 2}, np::float64, {4, 0, 0, 0}));
   // a padding as large as the kernel would allow windows made only of padding
-  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { F::pooling(x, 2, 1, {0, 2}); },
-                                                 {"pooling", "pad (0, 2)", "kernel_size (2, 2)"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] {
+        F::pooling(x, 2, {.stride = 1, .pad = {0, 2}});
+      },
+      {"pooling", "pad (0, 2)", "kernel_size (2, 2)"}));
 }
 
 TEST_F(Conv, PoolingGradients) {
@@ -563,10 +604,15 @@ TEST_F(Conv, PoolingGradients) {
     const np::ndarray x = np::random::permutation(c.N * c.C * c.H * c.W)
                               .astype(np::float64)
                               .reshape({c.N, c.C, c.H, c.W}) * np::ndarray(0.1);
-    EXPECT_TRUE(gradient_check([&](const Variable& v) { return pow(F::pooling(v, c.k, c.s, c.p), 2); }, x))
+    EXPECT_TRUE(gradient_check(
+        [&](const Variable& v) { return pow(F::pooling(v, c.k, {.stride = c.s, .pad = c.p}), 2); },
+        x))
         << c.str();
     EXPECT_TRUE(gradient_check(
-        [&](const Variable& v) { return pow(F::pooling_simple(v, c.k, c.s, c.p), 2); }, x))
+        [&](const Variable& v) {
+          return pow(F::pooling_simple(v, c.k, {.stride = c.s, .pad = c.p}), 2);
+        },
+        x))
         << c.str();
   }
 }
@@ -577,7 +623,7 @@ TEST_F(Conv, PoolingSecondOrder) {
   const np::ndarray x0 = np::random::permutation(2 * 2 * 5 * 6).astype(np::float64).reshape({2, 2, 5, 6});
   const Pair k{2, 3}, s{2, 2}, p{1, 1};
   const Variable x(x0);
-  const Variable y = F::pooling(x, k, s, p);
+  const Variable y = F::pooling(x, k, {.stride = s, .pad = p});
   const Variable v(np::random::randn(y.shape()));
   F::sum(y * v).backward({.create_graph = true});
   const Variable gx = x.grad();
@@ -587,22 +633,26 @@ TEST_F(Conv, PoolingSecondOrder) {
   // d/dv of sum(gx u) = u at each window's maximum
   const np::ndarray u = np::random::randn(x.shape());
   F::sum(gx * u).backward();
-  const np::ndarray want = F::pooling(u + x0 * np::ndarray(1e6), k, s, p).data() -
-                           F::pooling(x0 * np::ndarray(1e6), k, s, p).data();
+  const np::ndarray want =
+      F::pooling(u + x0 * np::ndarray(1e6), k, {.stride = s, .pad = p}).data() -
+      F::pooling(x0 * np::ndarray(1e6), k, {.stride = s, .pad = p}).data();
   EXPECT_TRUE(arrays_near(v.grad().data(), want, 1e-6));
   // Both as gradient checks: v -> Pooling2DGrad(v) (through its backward), and the gathered
   // u -> Pooling2DWithIndexes(u) recorded (through its backward, Pooling2DGrad again).
   EXPECT_TRUE(gradient_check(
       [&](const Variable& vv) {
         const Variable xx(x0);
-        return pow(recorded_grad(F::sum(F::pooling(xx, k, s, p) * vv), {xx, vv}, xx), 2);
+        return pow(
+            recorded_grad(F::sum(F::pooling(xx, k, {.stride = s, .pad = p}) * vv), {xx, vv}, xx),
+            2);
       },
       v.data()));
   const np::ndarray v0 = v.data();
   EXPECT_TRUE(gradient_check(
       [&](const Variable& uu) {
         const Variable xx(x0), vv(v0);
-        const Variable g = recorded_grad(F::sum(F::pooling(xx, k, s, p) * vv), {xx, vv}, xx);
+        const Variable g =
+            recorded_grad(F::sum(F::pooling(xx, k, {.stride = s, .pad = p}) * vv), {xx, vv}, xx);
         const Variable gv = recorded_grad(F::sum(g * uu), {xx, vv, uu}, vv);
         EXPECT_NE(dezero::utils::get_dot_graph(gv).find("Pooling2DWithIndexes"), std::string::npos);
         return pow(gv, 2);
@@ -614,15 +664,15 @@ TEST_F(Conv, PoolingSecondOrder) {
 
 TEST_F(Conv, AveragePoolingValues) {
   const np::ndarray x = np::arange(0.0, 16.0, 1.0).reshape({1, 1, 4, 4});
-  const Variable y = F::average_pooling(x, 2, 2);
+  const Variable y = F::average_pooling(x, 2, {.stride = 2});
   EXPECT_EQ(name_of(y), "AveragePooling");
   EXPECT_TRUE(data_is(y, {1, 1, 2, 2}, np::float64, {2.5, 4.5, 10.5, 12.5}));
   // padding zeros count in the mean: the corner window (pad 1) holds 0 and three zeros
-  EXPECT_TRUE(data_is(F::average_pooling(x, 2, 2, 1), {1, 1, 3, 3}, np::float64,
+  EXPECT_TRUE(data_is(F::average_pooling(x, 2, {.stride = 2, .pad = 1}), {1, 1, 3, 3}, np::float64,
                       {0.0, 0.75, 0.75, 3.0, 7.5, 4.5, 3.0, 6.75, 3.75}));
   for (const Case& c : cases()) {
     const np::ndarray xr = np::random::randn({c.N, c.C, c.H, c.W});
-    EXPECT_TRUE(arrays_near(F::average_pooling(xr, c.k, c.s, c.p).data(),
+    EXPECT_TRUE(arrays_near(F::average_pooling(xr, c.k, {.stride = c.s, .pad = c.p}).data(),
                             direct_pool(xr, c.k, c.s, c.p, false), 1e-14))
         << c.str();
   }
@@ -635,12 +685,15 @@ TEST_F(Conv, AveragePoolingValues) {
 TEST_F(Conv, AveragePoolingGradients) {
   const np::ndarray x = np::arange(0.0, 12.0, 1.0).reshape({1, 1, 3, 4});
   const Variable xv(x);
-  F::sum(F::average_pooling(xv, {1, 2}, {1, 2})).backward();
+  F::sum(F::average_pooling(xv, {1, 2}, {.stride = {1, 2}})).backward();
   EXPECT_TRUE(data_is(xv.grad(), {1, 1, 3, 4}, np::float64, std::vector<double>(12, 0.5)));
   for (const Case& c : cases()) {
     const np::ndarray xr = np::random::randn({c.N, c.C, c.H, c.W});
     EXPECT_TRUE(gradient_check(
-        [&](const Variable& v) { return pow(F::average_pooling(v, c.k, c.s, c.p), 2); }, xr))
+        [&](const Variable& v) {
+          return pow(F::average_pooling(v, c.k, {.stride = c.s, .pad = c.p}), 2);
+        },
+        xr))
         << c.str();
   }
   // the second-order path: AveragePooling2DGrad's backward is average pooling
@@ -649,8 +702,9 @@ TEST_F(Conv, AveragePoolingGradients) {
   EXPECT_TRUE(gradient_check(
       [&](const Variable& v) {
         const Variable xx(x0);
-        const Variable g =
-            recorded_grad(F::sum(F::average_pooling(xx, {3, 2}, {1, 2}, {1, 0}) * v), {xx, v}, xx);
+        const Variable g = recorded_grad(
+            F::sum(F::average_pooling(xx, {3, 2}, {.stride = {1, 2}, .pad = {1, 0}}) * v), {xx, v},
+            xx);
         return pow(g, 2);
       },
       w));
@@ -659,7 +713,7 @@ TEST_F(Conv, AveragePoolingGradients) {
 // ResNet's global average pooling: a kernel the size of the image.
 TEST_F(Conv, GlobalAveragePooling) {
   const np::ndarray x = np::random::randn({2, 3, 4, 5});
-  const Variable y = F::average_pooling(x, {4, 5}, 1);
+  const Variable y = F::average_pooling(x, {4, 5}, {.stride = 1});
   EXPECT_TRUE(arrays_near(y.data(), x.mean({2, 3}, true), 1e-15));
 }
 
@@ -787,11 +841,14 @@ TEST_F(Conv, BadInput) {
                                            {"Deconv2d", "x (1, 3, 7, 7)", "W (8, 5, 3, 3)", "expects 8"}));
   // a kernel larger than the padded input
   const np::ndarray big = np::random::randn({2, 3, 9, 9});
-  EXPECT_TRUE(throws_with<np::shape_error>([&] { F::conv2d(x, big, {}, 1, 0); },
+  EXPECT_TRUE(throws_with<np::shape_error>([&] { F::conv2d(x, big, {}, {.stride = 1, .pad = 0}); },
                                            {"Conv2d", "kernel (9, 9)", "(1, 3, 7, 7)", "(7, 7)"}));
   EXPECT_TRUE(throws_with<np::shape_error>([&] { F::pooling(x, 8); }, {"Pooling", "kernel (8, 8)"}));
-  EXPECT_TRUE(throws_with<np::shape_error>([&] { F::average_pooling(x, {2, 10}, 1, 1); },
-                                           {"AveragePooling", "kernel (2, 10)", "(9, 9)"}));
+  EXPECT_TRUE(throws_with<np::shape_error>(
+      [&] {
+        F::average_pooling(x, {2, 10}, {.stride = 1, .pad = 1});
+      },
+      {"AveragePooling", "kernel (2, 10)", "(9, 9)"}));
   EXPECT_TRUE(throws_with<np::shape_error>([&] { F::im2col(x, 9); }, {"Im2col", "kernel (9, 9)"}));
   EXPECT_TRUE(throws_with<np::shape_error>([&] { F::pooling_simple(x, 9); },
                                            {"pooling_simple", "kernel (9, 9)"}));
@@ -809,15 +866,20 @@ TEST_F(Conv, BadInput) {
       [&] { F::conv2d(x, np::ones({8, 3, 3, 3}), np::ones({5})); },
       {"Conv2d", "b (5,)", "8 output channels"}));
   // geometry
-  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { F::conv2d(x, np::ones({8, 3, 3, 3}), {}, 0); },
-                                                 {"conv2d", "stride (0, 0)"}));
-  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { F::pooling(x, 2, 1, -1); },
-                                                 {"pooling", "pad (-1, -1)"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] {
+        F::conv2d(x, np::ones({8, 3, 3, 3}), {}, {.stride = 0});
+      },
+      {"conv2d", "stride (0, 0)"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { F::pooling(x, 2, {.stride = 1, .pad = -1}); }, {"pooling", "pad (-1, -1)"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>([&] { F::im2col(x, {0, 2}); },
                                                  {"im2col", "kernel_size (0, 2)"}));
   // deconv2d: an output size that no convolution maps back to the input
   EXPECT_TRUE(throws_with<np::shape_error>(
-      [&] { F::deconv2d(x, np::ones({3, 2, 3, 3}), {}, 1, 0, Pair(5, 9)); },
+      [&] {
+        F::deconv2d(x, np::ones({3, 2, 3, 3}), {}, {.stride = 1, .pad = 0, .outsize = Pair(5, 9)});
+      },
       {"Deconv2d", "output size (5, 9)", "gives (3, 7), not (7, 7)"}));
   // col2im: columns that do not fit the image
   EXPECT_TRUE(throws_with<np::shape_error>([&] { F::col2im_array(np::ones({4, 8}), {1, 1, 4, 4}, 3); },

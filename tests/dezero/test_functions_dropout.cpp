@@ -71,8 +71,8 @@ TEST(Dropout, TheGradientFlowsThroughTheKeptElementsOnly) {
   EXPECT_TRUE(data_is(y, {5}, np::float64, {1.0, -2.0, 4.0, 6.0, 0.0}));
   // Made of the book's two operations: x * mask, then / scale.
   ASSERT_TRUE(y.creator());
-  EXPECT_EQ(y.creator()->name(), "Div");
-  EXPECT_EQ(y.creator()->input(0).creator()->name(), "Mul");
+  EXPECT_EQ(y.creator()->type(), "Div");
+  EXPECT_EQ(y.creator()->input(0).creator()->type(), "Mul");
   const Variable loss = F::sum(y * np::array({1.0, 2.0, 3.0, 4.0, 5.0}));
   loss.backward();
   // d loss / dx_i = w_i * mask_i / 0.5

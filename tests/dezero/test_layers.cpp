@@ -37,10 +37,9 @@ using dztest::throws_with;
 // The book's step 45 network, written as a reader of the book would.
 class TwoLayerNet : public dezero::Model {
  public:
-  TwoLayerNet(std::int64_t hidden_size, std::int64_t out_size) : l1(hidden_size), l2(out_size) {
-    register_layer("l1", l1);
-    register_layer("l2", l2);
-  }
+  TwoLayerNet(std::int64_t hidden_size, std::int64_t out_size)
+      : l1(register_layer("l1", L::Linear(hidden_size))),
+        l2(register_layer("l2", L::Linear(out_size))) {}
   Variable forward(const Variable& x) override { return l2(F::sigmoid(l1(x))); }
 
   L::Linear l1, l2;
@@ -49,17 +48,16 @@ class TwoLayerNet : public dezero::Model {
 // Two levels of nesting, as a model holding an RNN holding x2h: paths `rnn/x2h/W`.
 class Inner : public L::Layer {
  public:
-  Inner() : x2h(2, false, np::float32, 3), h2h(2, /*nobias=*/true, np::float32, 2) {
-    register_layer("x2h", x2h);
-    register_layer("h2h", h2h);
-  }
+  Inner()
+      : x2h(register_layer("x2h", L::Linear(2, {.in_size = 3}))),
+        h2h(register_layer("h2h", L::Linear(2, {.nobias = true, .in_size = 2}))) {}
   L::Linear x2h, h2h;
 };
 
 class Outer : public dezero::Model {
  public:
-  Outer() : fc(1, false, np::float32, 2) {
-    register_layer("rnn", rnn);
+  Outer() : fc(1, {.in_size = 2}) {
+    register_layer("rnn", rnn);  // the lvalue form, for a member made in its declaration
     register_layer("fc", fc);
     scale = Parameter(np::ones({1}), "scale");
     register_parameter("scale", scale);
@@ -119,7 +117,7 @@ TEST(Linear, Step44FirstLossIsTheBooks) {
   auto [x, y] = step44_data();
   L::Linear l1(10), l2(1);
   const Variable loss = F::mean_squared_error(y, l2(F::sigmoid(l1(x))));
-  EXPECT_NEAR(loss.data().item<double>(), 0.8165178492839198, 1e-15);
+  EXPECT_NEAR(loss.item(), 0.8165178492839198, 1e-15);
 }
 
 // W = float32(randn) * float32(sqrt(1 / I)), as NumPy 1.x computes the book's expression;
@@ -128,7 +126,7 @@ TEST(Linear, EagerWeightsFollowTheBooksExpression) {
   np::random::seed(3);
   const auto draws = np::random::randn({3, 2}).to_vector<double>();
   np::random::seed(3);
-  L::Linear l32(2, false, np::float32, 3);
+  L::Linear l32(2, {.dtype = np::float32, .in_size = 3});
   const float scale32 = static_cast<float>(std::sqrt(1.0 / 3));
   std::vector<double> expected32;
   for (double d : draws) expected32.push_back(static_cast<float>(d) * scale32);
@@ -157,7 +155,7 @@ TEST(Linear, LazyCreationTakesTheInputsSize) {
 }
 
 TEST(Linear, NobiasHasNoB) {
-  L::Linear l(3, /*nobias=*/true, np::float32, 2);
+  L::Linear l(3, {.nobias = true, .dtype = np::float32, .in_size = 2});
   EXPECT_FALSE(l.b);
   EXPECT_EQ(keys_of(l), (std::vector<std::string>{"W"}));
   const Variable y = l(np::array({{1.0, 2.0}}));
@@ -169,7 +167,7 @@ TEST(Linear, WrongInputSizeNamesTheLayerAndShapes) {
   net(np::ones({4, 3}));
   EXPECT_TRUE(throws_with<np::shape_error>([&] { net(np::ones({4, 2})); },
                                            {"Linear 'l1'", "(4, 2)", "(3, 10)", "made for 3"}));
-  L::Linear free_standing(2, false, np::float32, 3);
+  L::Linear free_standing(2, {.dtype = np::float32, .in_size = 3});
   EXPECT_TRUE(throws_with<np::shape_error>([&] { free_standing(np::ones({1, 5})); },
                                            {"Linear: x (1, 5)", "W (3, 2)"}));
   EXPECT_TRUE(throws_with<np::shape_error>([&] { free_standing(np::ones({3})); },
@@ -180,8 +178,8 @@ TEST(Linear, BadSizesAndDtypes) {
   EXPECT_TRUE(throws_with<std::invalid_argument>([] { L::Linear l(0); },
                                                  {"Linear", "out_size", "0"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>(
-      [] { L::Linear l(3, false, np::float32, -2); }, {"Linear", "in_size", "-2"}));
-  EXPECT_TRUE(throws_with<np::dtype_error>([] { L::Linear l(3, false, np::int64); },
+      [] { L::Linear l(3, {.dtype = np::float32, .in_size = -2}); }, {"Linear", "in_size", "-2"}));
+  EXPECT_TRUE(throws_with<np::dtype_error>([] { L::Linear l(3, {.dtype = np::int64}); },
                                            {"Linear", "float32 or float64"}));
 }
 
@@ -211,7 +209,7 @@ TEST(Layer, NestedLayersAndOwnParameters) {
 }
 
 TEST(Layer, ParamsHasNoDuplicates) {
-  L::Linear shared(2, false, np::float64, 2);
+  L::Linear shared(2, {.dtype = np::float64, .in_size = 2});
   L::Layer net;
   net.register_layer("a", shared);
   net.register_layer("b", shared);            // the same layer twice
@@ -276,7 +274,7 @@ TEST(Layer, MovingKeepsTheRegistry) {
   std::vector<L::Linear> layers;
   L::Layer parent;
   for (int i = 0; i < 5; ++i) {  // the vector reallocates and moves its elements
-    layers.emplace_back(2, false, np::float32, 2);
+    layers.emplace_back(2, L::LinearOptions{.in_size = 2});
     parent.register_layer(M::layer_name(static_cast<std::size_t>(i)), layers.back());
   }
   const auto params = parent.params();
@@ -336,7 +334,7 @@ TEST(Models, TwoLayerNetMatchesFreeLayers) {
   auto [x, y] = step44_data();
   TwoLayerNet model(10, 1);
   const Variable loss = F::mean_squared_error(y, model(x));
-  EXPECT_NEAR(loss.data().item<double>(), 0.8165178492839198, 1e-15);  // the book's step 45
+  EXPECT_NEAR(loss.item(), 0.8165178492839198, 1e-15);  // the book's step 45
 }
 
 TEST(Models, MlpLayersAndActivation) {
@@ -344,17 +342,17 @@ TEST(Models, MlpLayersAndActivation) {
   M::MLP model({10, 1});
   EXPECT_EQ(keys_of(model), (std::vector<std::string>{"l0/W", "l0/b", "l1/W", "l1/b"}));
   const Variable loss = F::mean_squared_error(y, model(x));
-  EXPECT_NEAR(loss.data().item<double>(), 0.8165178492839198, 1e-15);  // the book's step 46
+  EXPECT_NEAR(loss.item(), 0.8165178492839198, 1e-15);  // the book's step 46
   EXPECT_EQ(model.num_layers(), 2u);
   EXPECT_EQ(model.layer(1).W.shape(), (np::Shape{10, 1}));
   EXPECT_TRUE(throws_with<std::out_of_range>([&] { (void)model.layer(2); }, {"MLP", "2"}));
 
   // Any function as the activation: it runs between the layers, not after the last one.
   int calls = 0;
-  M::MLP counted({3, 4, 2}, [&](const Variable& v) {
-    ++calls;
-    return F::relu(v);
-  });
+  M::MLP counted({3, 4, 2}, {.activation = [&](const Variable& v) {
+                   ++calls;
+                   return F::relu(v);
+                 }});
   const Variable out = counted(np::ones({5, 2}));
   EXPECT_EQ(calls, 2);
   EXPECT_EQ(out.shape(), (np::Shape{5, 2}));
@@ -369,8 +367,9 @@ TEST(Models, MlpBadSizes) {
 
 TEST(Models, SequentialOfLayersAndFunctions) {
   np::random::seed(0);
-  auto shared = std::make_shared<L::Linear>(1, false, np::float64, 3);
-  M::Sequential seq(L::Linear(3, false, np::float64, 2), F::sigmoid, shared);
+  auto shared =
+      std::make_shared<L::Linear>(1, L::LinearOptions{.dtype = np::float64, .in_size = 3});
+  M::Sequential seq(L::Linear(3, {.dtype = np::float64, .in_size = 2}), F::sigmoid, shared);
   // Parts are numbered as given; the function's number is not registered.
   EXPECT_EQ(keys_of(seq), (std::vector<std::string>{"l0/W", "l0/b", "l2/W", "l2/b"}));
   EXPECT_TRUE(seq.params()[2].is(shared->W));

@@ -24,7 +24,7 @@ using dztest::throws_with;
 // ===================================== layers ===============================================
 
 TEST_F(Cnn, Conv2dLayerDrawsItsWeightsAtTheFirstCall) {
-  L::Conv2d conv(4, 3, 1, 1);
+  L::Conv2d conv(4, 3, {.stride = 1, .pad = 1});
   EXPECT_FALSE(conv.W.data().defined());
   EXPECT_EQ(names(conv), (std::vector<std::string>{"W", "b"}));
   const np::ndarray x = np::random::randn({2, 3, 5, 5}).astype(np::float32);
@@ -36,10 +36,12 @@ TEST_F(Cnn, Conv2dLayerDrawsItsWeightsAtTheFirstCall) {
                            np::ndarray(std::sqrt(1.0 / 27.0));
   EXPECT_TRUE(arrays_near(conv.W.data(), want, 0.0));
   EXPECT_TRUE(array_is(conv.b.data(), {4}, np::float32, {0, 0, 0, 0}));
-  EXPECT_TRUE(arrays_near(y.data(), F::conv2d(x, conv.W, conv.b, 1, 1).data(), 0.0));
+  EXPECT_TRUE(
+      arrays_near(y.data(), F::conv2d(x, conv.W, conv.b, {.stride = 1, .pad = 1}).data(), 0.0));
   EXPECT_EQ(y.shape(), (np::Shape{2, 4, 5, 5}));
   // eager with in_channels, no bias, float64, a non-square kernel
-  L::Conv2d eager(2, {1, 3}, 2, 0, /*nobias=*/true, np::float64, /*in_channels=*/3);
+  L::Conv2d eager(2, {1, 3},
+                  {.stride = 2, .pad = 0, .nobias = true, .dtype = np::float64, .in_channels = 3});
   EXPECT_EQ(eager.W.shape(), (np::Shape{2, 3, 1, 3}));
   EXPECT_EQ(eager.W.dtype(), np::float64);
   EXPECT_EQ(names(eager), (std::vector<std::string>{"W"}));
@@ -58,13 +60,14 @@ TEST_F(Cnn, Conv2dLayerBadInput) {
   EXPECT_TRUE(throws_with<np::shape_error>([&] { conv(np::random::randn({3, 5, 5})); },
                                            {"Conv2d", "4-D", "(3, 5, 5)"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>([] { L::Conv2d(0, 3); }, {"Conv2d", "out_channels"}));
-  EXPECT_TRUE(throws_with<std::invalid_argument>([] { L::Conv2d(2, 3, 0); }, {"Conv2d", "stride (0, 0)"}));
-  EXPECT_TRUE(throws_with<np::dtype_error>([] { L::Conv2d(2, 3, 1, 0, false, np::int64); },
+  EXPECT_TRUE(throws_with<std::invalid_argument>([] { L::Conv2d(2, 3, {.stride = 0}); },
+                                                 {"Conv2d", "stride (0, 0)"}));
+  EXPECT_TRUE(throws_with<np::dtype_error>([] { L::Conv2d(2, 3, {.dtype = np::int64}); },
                                            {"Conv2d", "float32 or float64"}));
 }
 
 TEST_F(Cnn, Deconv2dLayer) {
-  L::Deconv2d deconv(2, 3, 2, 1);
+  L::Deconv2d deconv(2, 3, {.stride = 2, .pad = 1});
   const np::ndarray x = np::random::randn({1, 4, 3, 3}).astype(np::float32);
   np::random::seed(3);
   const Variable y = deconv(x);
@@ -73,7 +76,8 @@ TEST_F(Cnn, Deconv2dLayer) {
                            np::ndarray(std::sqrt(1.0 / 36.0));
   EXPECT_TRUE(arrays_near(deconv.W.data(), want, 0.0));
   EXPECT_EQ(y.shape(), (np::Shape{1, 2, 5, 5}));  // 2 (3 - 1) + 3 - 2
-  EXPECT_TRUE(arrays_near(y.data(), F::deconv2d(x, deconv.W, deconv.b, 2, 1).data(), 0.0));
+  EXPECT_TRUE(arrays_near(y.data(),
+                          F::deconv2d(x, deconv.W, deconv.b, {.stride = 2, .pad = 1}).data(), 0.0));
 }
 
 TEST_F(Cnn, BatchNormLayer) {

@@ -434,7 +434,7 @@ TEST_F(Recurrent, EmbedIdPicksRowsAndScatterAddsTheGradientOfRepeatedIds) {
   EXPECT_TRUE(data_is(y, {2, 2, 3}, np::float64,
                       {0, 0.5, 1, 3, 3.5, 4, 3, 3.5, 4, 6, 6.5, 7}));
   ASSERT_TRUE(y.creator());
-  EXPECT_EQ(y.creator()->name(), "EmbedID");
+  EXPECT_EQ(y.creator()->type(), "EmbedID");
   ASSERT_EQ(y.creator()->inputs().size(), 1u);  // the ids are not an input
   EXPECT_TRUE(y.creator()->input(0).is(W));
 
@@ -467,7 +467,7 @@ TEST_F(Recurrent, EmbedIdGradientsNumericallyAndTwice) {
   F::sum(e * e * e).backward({.create_graph = true});
   const Variable gW = W.grad();
   ASSERT_TRUE(gW.creator());
-  EXPECT_EQ(gW.creator()->name(), "EmbedIDGrad");
+  EXPECT_EQ(gW.creator()->type(), "EmbedIDGrad");
   const np::ndarray R = np::random::randn({4, 2});
   W.cleargrad();
   F::sum(gW * R).backward();
@@ -519,7 +519,7 @@ TEST_F(Recurrent, EmbedIdLayerDrawsItsTableAsTheBook) {
 // The book's SimpleRNN with float64 weights.
 class SimpleRNN : public dezero::Model {
  public:
-  SimpleRNN() : rnn(3, 2), fc(1, false, np::float32, 3) {
+  SimpleRNN() : rnn(3, 2), fc(1, {.in_size = 3}) {
     register_layer("rnn", rnn);
     register_layer("fc", fc);
     float64_parameters(*this);

@@ -294,7 +294,7 @@ TEST(LoadWeights, ALayerRegisteredTwiceIsSavedUnderBothPaths) {
   ScratchDir dir;
   class Twice : public dezero::Model {
    public:
-    Twice() : l(2, false, np::float32, 2) {
+    Twice() : l(2, {.in_size = 2}) {
       register_layer("a", l);
       register_layer("b", l);
     }
@@ -359,7 +359,7 @@ TEST(GpuSwitch, ToGpuKeepsTheDataAndSaysSoOnce) {
 TEST(GpuSwitch, DataLoaderToGpuWithoutAGpu) {
   const auto ds = dezero::datasets::Dataset::from_arrays(np::arange(6).reshape({3, 2}),
                                                          np::array({0, 1, 2}));
-  dezero::dataloaders::DataLoader loader(ds, 2, false);
+  dezero::dataloaders::DataLoader loader(ds, 2, {.shuffle = false});
   loader.to_gpu();
   EXPECT_FALSE(loader.gpu());  // no GPU backend: the switch stays off
   const auto batch = loader.next();

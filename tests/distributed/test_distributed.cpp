@@ -169,7 +169,7 @@ TEST(MultiNodeOptimizer, AveragesTheGradientsOverTheRanks) {
 
 TEST(MultiNodeOptimizer, SetupBroadcastsRankZerosParameters) {
   np::random::seed(100 + comm().rank());  // a different initial W on every rank
-  L::Linear layer(4, false, np::float32, 3);
+  L::Linear layer(4, {.in_size = 3});
   const np::ndarray w0 = comm().bcast(layer.W.data(), 0);
   EXPECT_GT(spread(layer.W.data()), 0.0);
   auto optimizer = dm::create_multi_node_optimizer(dezero::optimizers::SGD(), comm());
@@ -200,7 +200,7 @@ TEST(MultiNodeOptimizer, BroadcastsLazyParametersAtTheFirstUpdateAndSkipsIt) {
 }
 
 TEST(MultiNodeOptimizer, RejectsModelsThatDiffer) {
-  L::Linear layer(comm().rank() == 0 ? 2 : 3, false, np::float32, 2);
+  L::Linear layer(comm().rank() == 0 ? 2 : 3, {.in_size = 2});
   auto optimizer = dm::create_multi_node_optimizer(dezero::optimizers::SGD(), comm());
   try {
     optimizer.setup(layer);
@@ -291,7 +291,7 @@ TEST(MultiNodeOptimizer, EqualsOneProcessWithTheCombinedBatch) {
   dezero::models::MLP model = make_model();
   auto optimizer = dm::create_multi_node_optimizer(dezero::optimizers::SGD(0.5), comm()).setup(model);
   const auto mine = dm::scatter_dataset(ds, comm(), true, 7);
-  dezero::dataloaders::DataLoader loader(mine, B, false);
+  dezero::dataloaders::DataLoader loader(mine, B, {.shuffle = false});
   for (std::int64_t e = 0; e < epochs; ++e) {
     for (auto [bx, bt] : loader) train_step(model, optimizer, bx, bt);
   }

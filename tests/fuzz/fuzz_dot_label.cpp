@@ -19,12 +19,12 @@ namespace {
 using dezero::Variable;
 
 // An identity function with the name the input gives it.
-class Named : public dezero::Function {
+class Named : public dezero::UnaryFunction {
  public:
   explicit Named(std::string name) : name_(std::move(name)) {}
-  std::string name() const override { return name_; }
-  dezero::Arrays forward(const dezero::Arrays& xs) override { return {xs[0]}; }
-  dezero::Variables backward(const dezero::Variables& gys) override { return gys; }
+  std::string type() const override { return name_; }
+  np::ndarray forward(const np::ndarray& x) override { return x; }
+  dezero::Variable backward(const dezero::Variable& gy) override { return gy; }
 
  private:
   std::string name_;
@@ -135,10 +135,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   names.resize(4);
   Variable x(np::array({1.0, 2.0}), names[0]);
-  Variable y = (*std::make_shared<Named>(names[2]))({x})[0];
-  y.name() = names[1];
+  Variable y = dezero::call<Named>({x}, names[2]);
+  y.set_name(names[1]);
   Variable z = x + y;
-  z.name() = names[3];
+  z.set_name(names[3]);
   const dezero::utils::DotOptions options{.verbose = (flags & 1) != 0, .values = (flags & 2) != 0,
                                           .grads = (flags & 4) != 0, .order = (flags & 8) != 0};
   if (options.grads) z.backward();
