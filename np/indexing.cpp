@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "np/detail.hpp"
+#include "np/gpu.hpp"
 
 namespace np {
 
@@ -303,6 +304,7 @@ std::optional<ndarray> gather_fast(const ndarray& a, const Indices& indices) {
 }  // namespace
 
 ndarray getitem(const ndarray& a, const Indices& indices) {
+  if (gpu::off_host(a)) [[unlikely]] gpu::unsupported("getitem", a);
   if (auto out = gather_fast(a, indices)) return std::move(*out);
   const Plan plan = make_plan(a, indices, "getitem");
   ndarray out = ndarray::uninitialized(plan.shape, a.dtype());
@@ -316,6 +318,7 @@ ndarray getitem(const ndarray& a, const Indices& indices) {
 }
 
 void setitem(ndarray& a, const Indices& indices, const ndarray& value) {
+  if (gpu::off_host(a)) [[unlikely]] gpu::unsupported("setitem", a);
   const Plan plan = make_plan(a, indices, "setitem");
   ndarray v = detail::as_dtype(broadcast_to(value, plan.shape), a.dtype());
   if (v.shares_memory(a)) v = v.copy();  // a[::-1] = a reads every value before writing
@@ -328,6 +331,7 @@ void setitem(ndarray& a, const Indices& indices, const ndarray& value) {
 }
 
 void add_at(ndarray& a, const Indices& indices, const ndarray& values) {
+  if (gpu::off_host(a)) [[unlikely]] gpu::unsupported("add.at", a);
   const Plan plan = make_plan(a, indices, "add.at");
   ndarray v = detail::as_dtype(broadcast_to(values, plan.shape), a.dtype());
   if (v.shares_memory(a)) v = v.copy();
