@@ -77,6 +77,13 @@ void binary(Binary op, DType dtype, const void* a, const Layout& la, const void*
 void where(const void* c, const Layout& lc, const void* x, const Layout& lx, const void* y,
            const Layout& ly, DType dtype, void* out, std::int64_t n);
 
+// Indexing by element offsets (computed on the host from the index expression, np/gpu.cpp):
+// take: dst[i] = src[offsets[i]]; put: dst[offsets[i]] = src[i]; add: dst[offsets[i]] += src[i]
+// with atomic adds, so repeated offsets accumulate (np.add.at; float32, float64, int32, int64).
+enum class Indexed { take, put, add };
+void indexed(Indexed mode, DType dtype, const void* src, void* dst, const std::int64_t* offsets,
+             std::int64_t n);
+
 // --- reductions (np/cuda/reduction.cu) ------------------------------------------------------
 // x is `rows` contiguous rows of `len` elements; out[r] = op over row r.
 enum class Reduce { sum, max, min, argmax, argmin };

@@ -163,6 +163,27 @@ __global__ void where_kernel(const bool* c, Layout lc, const T* x, Layout lx, co
   GRID_STRIDE(i, n) out[i] = c[offset_of(i, lc)] ? x[offset_of(i, lx)] : y[offset_of(i, ly)];
 }
 
+template <class T>
+__global__ void indexed_kernel(Indexed mode, const T* src, T* dst, const std::int64_t* offsets,
+                               std::int64_t n) {
+  GRID_STRIDE(i, n) {
+    if (mode == Indexed::take) {
+      dst[i] = src[offsets[i]];
+    } else if (mode == Indexed::put) {
+      dst[offsets[i]] = src[i];
+    } else {
+      if constexpr (std::is_same_v<T, std::int64_t>) {
+        // two's complement: the unsigned 64-bit add is the signed one
+        atomicAdd(reinterpret_cast<unsigned long long*>(dst + offsets[i]),
+                  static_cast<unsigned long long>(src[i]));
+      } else if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                           std::is_same_v<T, std::int32_t>) {
+        atomicAdd(dst + offsets[i], src[i]);
+      }
+    }
+  }
+}
+
 // Binary kernels with the same input and output type (arithmetic) or bool output
 // (comparisons); bool inputs with bool output serve both.
 template <class T>
@@ -221,6 +242,20 @@ void gather(const void* src, void* dst, std::size_t itemsize, const Layout& layo
       break;
   }
   check_launch("gather");
+}
+
+void indexed(Indexed mode, DType dtype, const void* src, void* dst, const std::int64_t* offsets,
+             std::int64_t n) {
+  if (n == 0) return;
+  if (mode == Indexed::add && (dtype == DType::bool_ || dtype == DType::uint8)) {
+    throw device_error("add.at: the CUDA backend adds float32, float64, int32 and int64 only");
+  }
+  dispatch_all(dtype, [&](auto t) {
+    using T = decltype(t);
+    indexed_kernel<<<blocks_for(n), threads, 0, stream()>>>(mode, static_cast<const T*>(src),
+                                                            static_cast<T*>(dst), offsets, n);
+  });
+  check_launch("indexing");
 }
 
 void unary(Unary op, DType dtype, const void* x, void* y, std::int64_t n) {

@@ -38,6 +38,7 @@ void where(const void*, const Layout&, const void*, const Layout&, const void*, 
            DType, void*, std::int64_t) {
   absent();
 }
+void indexed(Indexed, DType, const void*, void*, const std::int64_t*, std::int64_t) { absent(); }
 void reduce(Reduce, DType, const void*, std::int64_t, std::int64_t, void*, DType) { absent(); }
 void gemm(DType, bool, bool, std::int64_t, std::int64_t, std::int64_t, const void*, std::int64_t,
           const void*, std::int64_t, void*, std::int64_t) {
