@@ -353,6 +353,55 @@ TEST(Gpu, DezeroMovesVariablesAndLayers) {
   EXPECT_EQ(dezero::cuda::cpu_only_notices(), 0);
 }
 
+// Step 45's two-layer network: the same seed gives the same losses on the GPU as on the CPU
+// (the weights are drawn on the host either way).
+TEST(Gpu, DezeroTrainsAnMlpAsTheCpu) {
+  namespace F = dezero::functions;
+  namespace L = dezero::layers;
+  auto train = [](bool gpu) {
+    np::random::seed(0);
+    const ndarray x = np::random::rand({100, 1});
+    const ndarray y = np::sin(ndarray(6.0) * x) + np::random::rand({100, 1});
+    L::Linear l1(10), l2(1);
+    dezero::Variable vx(gpu ? G(x) : x), vy(gpu ? G(y) : y);
+    std::vector<double> losses;
+    for (int i = 0; i < 50; ++i) {
+      dezero::Variable loss = F::mean_squared_error(vy, l2(F::sigmoid(l1(vx))));
+      l1.cleargrads();
+      l2.cleargrads();
+      loss.backward();
+      for (L::Linear* l : {&l1, &l2}) {
+        for (const dezero::Parameter& p : l->params()) p.data() -= ndarray(0.2) * p.grad().data();
+      }
+      losses.push_back(loss.data().item());
+      if (gpu) {
+        EXPECT_EQ(loss.data().device(), Device::cuda);
+        EXPECT_EQ(l1.W.data().device(), Device::cuda);
+      }
+    }
+    return losses;
+  };
+  const auto cpu = train(false), gpu = train(true);
+  for (std::size_t i = 0; i < cpu.size(); ++i) EXPECT_NEAR(gpu[i], cpu[i], 1e-10 * cpu[i]) << i;
+}
+
+TEST(Gpu, DezeroSoftmaxCrossEntropyAsTheCpu) {
+  namespace F = dezero::functions;
+  for (np::DType d : kFloats) {
+    const ndarray x = sample({4, 3}, d), t = np::array({0, 2, 1, 2});
+    auto run = [&](bool gpu) {
+      dezero::Variable vx(gpu ? G(x) : x);
+      dezero::Variable loss = F::softmax_cross_entropy(vx, dezero::Variable(gpu ? G(t) : t));
+      loss.backward();
+      return std::pair{loss.data(), vx.grad().data()};
+    };
+    const auto [loss_cpu, grad_cpu] = run(false);
+    const auto [loss_gpu, grad_gpu] = run(true);
+    expect_same(loss_gpu, loss_cpu, "loss");
+    expect_same(grad_gpu, grad_cpu, "gradient");
+  }
+}
+
 // Without a GPU: the backend says so without an error, and nothing can go there.
 TEST(NoGpu, UnavailableCleanly) {
   EXPECT_FALSE(np::device_available(Device::cuda));
