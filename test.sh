@@ -3,7 +3,9 @@
 #              step's printout check (release build), then the unit tests and the steps
 #              again under AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer
 #              (the sanitize preset leaves out the long runs),
-#              then a short run of every fuzz target (docs/fuzzing.md).
+#              then a short run of every fuzz target (docs/fuzzing.md), and, where nvcc is
+#              on the PATH, the CUDA backend's build (the cuda preset) and its gpu tests,
+#              which are skipped on a machine without a GPU (docs/gpu.md).
 # Long training runs carry the ctest label "long" and are left out; run them with
 #   ctest --preset release -L long
 set -euo pipefail
@@ -28,3 +30,12 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset sani
 echo "=== fuzz targets: short runs from a fixed seed and the checked-in inputs ===" >&2
 build fuzz
 ctest --preset fuzz -j 2
+
+# The CUDA backend must at least compile and link wherever CUDA is installed; its gpu tests
+# run where a GPU is present and are skipped (exit 77) elsewhere, except gpu_absent_is_clean,
+# which checks what a machine without a GPU gets.
+if command -v nvcc >/dev/null 2>&1; then
+  echo "=== CUDA backend: the cuda preset builds and links; the gpu tests ===" >&2
+  build cuda
+  ctest --preset cuda -L gpu
+fi

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <iostream>
+#include <string>
 
 namespace dezero::cuda {
 
@@ -19,9 +20,9 @@ np::ndarray as_numpy(const Variable& x) { return as_numpy(x.data()); }
 
 np::ndarray as_cupy(const np::ndarray& x) {
   if (!gpu_enable) {
-    throw np::device_error(
-        "as_cupy: there is no GPU: dezero was built without a GPU backend "
-        "(dezero::cuda::gpu_enable is false)");
+    throw np::device_error(std::string("as_cupy: there is no GPU: ") +
+                           std::string(np::device_unavailable_reason(np::Device::cuda)) +
+                           " (dezero::cuda::gpu_enable is false)");
   }
   return np::to_device(x, np::Device::cuda);
 }

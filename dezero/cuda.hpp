@@ -8,11 +8,11 @@
 // The book runs on the GPU through CuPy when CuPy can be imported, and on NumPy otherwise.
 // Here the array layer decides: every np::ndarray knows the device it lives on (a.device()),
 // and np::device_available(np::Device::cuda) says whether a GPU can be used, which needs a
-// build of the array layer with a CUDA backend and a GPU present. This build has no CUDA
-// backend (np/device.hpp): gpu_enable is false, every array lives on the CPU, and to_gpu()
-// on a Variable, Parameter or Layer keeps the data where it is and says once on stderr that
-// the work stays on the CPU, so a program written for the GPU runs unchanged. A CUDA backend
-// would make these functions move arrays without any change to the programs that call them.
+// build of the array layer with its CUDA backend (the cuda preset, docs/gpu.md) and a GPU
+// present. Then to_gpu() moves a Variable's, Parameter's or Layer's arrays into GPU memory and
+// the operations with a CUDA kernel run there. Otherwise gpu_enable is false, every array
+// lives on the CPU, and to_gpu() keeps the data where it is and says once on stderr that the
+// work stays on the CPU, so a program written for the GPU runs unchanged.
 #pragma once
 
 #include "dezero/core.hpp"
@@ -20,7 +20,8 @@
 
 namespace dezero::cuda {
 
-// True when arrays can live on a GPU (the book: when CuPy imports). False in this build.
+// True when arrays can live on a GPU (the book: when CuPy imports): a build with the CUDA
+// backend on a machine with a GPU.
 extern const bool gpu_enable;
 
 // The book's get_array_module(x) picks numpy or cupy for x; the C++ answer is the device that
@@ -40,7 +41,8 @@ np::ndarray as_cupy(const Variable& x);
 // later calls say nothing. cpu_only_notices() tells how many times it was written (0 or 1).
 void note_cpu_only();
 inline constexpr const char* cpu_only_notice =
-    "dezero: to_gpu(): no GPU (this build has no GPU backend); running on the CPU\n";
+    "dezero: to_gpu(): no GPU (no CUDA backend in this build, or no GPU present); running on "
+    "the CPU\n";
 int cpu_only_notices();
 
 }  // namespace dezero::cuda

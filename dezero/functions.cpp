@@ -27,7 +27,8 @@ template <class Op>
 np::ndarray fused_grad(const Variable& gy, const Variable& a, Op op) {
   const np::ndarray &g = gy.data(), &x = a.data();
   if (Config::enable_backprop || g.dtype() != x.dtype() || !(g.shape() == x.shape()) ||
-      !np::is_floating(g.dtype())) {
+      !np::is_floating(g.dtype()) || g.device() != np::Device::cpu ||
+      x.device() != np::Device::cpu) {
     return {};
   }
   np::ndarray out = np::ndarray::uninitialized(g.shape(), g.dtype());
@@ -572,8 +573,9 @@ class SoftmaxCrossEntropy : public BinaryFunction {
     const std::int64_t n = x.shape()[0], classes = x.shape()[1];
     const Variable gy_n = gy * scalar_like(gy.data(), 1.0 / double(n));
     // The one-hot labels in x's dtype (the book's int64 eye would turn a float32 gradient
-    // into float64).
-    const np::ndarray t_onehot = np::eye(classes, x.dtype())[t.data().flatten()];
+    // into float64), on x's device (the book's xp.eye).
+    const np::ndarray t_onehot =
+        np::to_device(np::eye(classes, x.dtype()), x.data().device())[t.data().flatten()];
     return {(softmax(x) - t_onehot) * gy_n, Variable()};  // None: labels get no gradient
   }
 };

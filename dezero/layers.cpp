@@ -225,6 +225,8 @@ Variable Linear::forward(const Variable& x) {
   }
   if (!W.data().defined()) {
     init_W(x.shape()[1]);
+    // The book's get_array_module(x): W goes where x lives (drawn on the host, docs/gpu.md).
+    W.data() = np::to_device(W.data(), x.data().device());
   } else if (x.shape()[1] != W.shape()[0]) {
     throw np::shape_error(describe() + ": x " + shape_str(x.shape()) + " has " +
                           std::to_string(x.shape()[1]) + " features, but W " +

@@ -41,7 +41,9 @@ void check_fraction(const char* op, const char* what, double value) {  // [0, 1)
 template <class Kernel>
 bool fused(Kernel kernel, np::ndarray& p, const np::ndarray& g,
            std::initializer_list<np::ndarray*> state = {}) {
-  bool same = p.dtype() == g.dtype() && p.shape() == g.shape() && np::is_floating(p.dtype());
+  // (host loops: parameters on a GPU take the expression, whose operations run there)
+  bool same = p.dtype() == g.dtype() && p.shape() == g.shape() && np::is_floating(p.dtype()) &&
+              p.device() == np::Device::cpu && g.device() == np::Device::cpu;
   for (const np::ndarray* a : state) same = same && a->dtype() == p.dtype() && a->shape() == p.shape();
   if (!same) return false;
   if (p.dtype() == np::float32) {

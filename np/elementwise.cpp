@@ -10,6 +10,7 @@
 
 #include "np/broadcast.hpp"
 #include "np/detail.hpp"
+#include "np/gpu.hpp"
 
 namespace np {
 
@@ -92,8 +93,11 @@ ndarray binary(const char* name, const ndarray& a, const ndarray& b, Op op,
     throw dtype_error(msg(name, ": not supported for boolean operands"));
   }
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
-  const ndarray x = as_dtype(a, compute), y = as_dtype(b, compute);
   const DType out_dtype = R == Result::boolean ? DType::bool_ : compute;
+  if (gpu::off_host(a) || gpu::off_host(b)) [[unlikely]] {
+    return gpu::binary(name, a, b, compute, out_dtype, shape);
+  }
+  const ndarray x = as_dtype(a, compute), y = as_dtype(b, compute);
   ndarray out = ndarray::uninitialized(shape, out_dtype);
   dispatch(compute, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -111,6 +115,9 @@ template <Result R, class Op>
 ndarray unary(const char* name, const ndarray& a, Op op) {
   require_defined(a, name);
   const DType compute = R == Result::floating ? floating_of(a.dtype()) : a.dtype();
+  if (gpu::off_host(a)) [[unlikely]] {
+    return gpu::unary(name, a, compute, R == Result::boolean ? DType::bool_ : compute);
+  }
   const ndarray x = as_dtype(a, compute);
   ndarray out = ndarray::uninitialized(a.shape(), R == Result::boolean ? DType::bool_ : compute);
   dispatch(compute, [&](auto tag) {
@@ -188,6 +195,10 @@ ndarray& inplace(const char* name, ndarray& self, const ndarray& other, Op op,
   if (!same_kind_cast(compute, self.dtype())) {
     throw dtype_error(msg(name, ": cannot cast the result from ", compute, " to ", self.dtype(),
                           " with casting rule 'same_kind'"));
+  }
+  if (gpu::off_host(self) || gpu::off_host(other)) [[unlikely]] {
+    gpu::inplace(name, self, other, compute);
+    return self;
   }
   if (compute == self.dtype() && !(other.shares_memory(self) && !(other.shape() == shape))) {
     // The common case (p.data -= lr * grad): write straight into the array's storage.
@@ -428,6 +439,9 @@ ndarray where(const ndarray& condition, const ndarray& x, const ndarray& y) {
   const DType dtype = result_type(x, y);
   const Shape shape =
       broadcast_shapes(broadcast_shapes(condition.shape(), x.shape(), "where"), y.shape(), "where");
+  if (gpu::off_host(condition) || gpu::off_host(x) || gpu::off_host(y)) [[unlikely]] {
+    return gpu::where(condition, x, y, dtype, shape);
+  }
   const ndarray c = as_dtype(condition, DType::bool_);
   const ndarray u = as_dtype(x, dtype), v = as_dtype(y, dtype);
   ndarray out = ndarray::uninitialized(shape, dtype);

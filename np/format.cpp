@@ -449,14 +449,18 @@ std::string float_repr(double value) {
 
 std::string float_repr(float value) { return float32_str(value); }
 
+// An array on a GPU prints as the same array in host memory (CuPy prints as NumPy does): the
+// host waits for its values here.
 std::string str(const ndarray& a) {
   if (!a.defined()) return "None";
+  if (a.device() != Device::cpu) return str(to_device(a, Device::cpu));
   if (a.ndim() == 0) return scalar_str(a);
   return array2string(a, " ", 0, 0);
 }
 
 std::string repr(const ndarray& a) {
   if (!a.defined()) return "None";
+  if (a.device() != Device::cpu) return repr(to_device(a, Device::cpu));
   const std::string prefix = "array(";
   // float64, int64 and bool are what Python numbers become, so their dtype goes unsaid.
   const DType d = a.dtype();

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "np/detail.hpp"
+#include "np/gpu.hpp"
 
 namespace np {
 
@@ -251,6 +252,62 @@ void walk(const Plan& plan, F&& f) {
   }
 }
 
+// The device path of getitem, setitem and add.at: the plan is made here as for the CPU (the
+// same checks and errors), and the source offset of every element of the result goes to the
+// GPU as an int64 array for one kernel. Index arrays on the GPU come to the host first: the
+// host waits for them (docs/gpu.md).
+Indices on_host(const Indices& indices) {
+  Indices out = indices;
+  for (auto& index : out) {
+    if (const ndarray* arr = std::get_if<ndarray>(&index.value()); arr && arr->defined()) {
+      if (arr->device() != Device::cpu) index = Index(to_device(*arr, Device::cpu));
+    }
+  }
+  return out;
+}
+
+// A host array indexed by an index array on a GPU: the operands live on two devices.
+void check_index_devices(const ndarray& a, const Indices& indices, const char* op) {
+  for (const auto& index : indices) {
+    const ndarray* arr = std::get_if<ndarray>(&index.value());
+    if (arr && arr->device() != a.device()) [[unlikely]] {
+      throw device_error(msg(op, ": the operands live on two devices: a ", a.shape(),
+                             " array on ", a.device(), " indexed by a ", arr->shape(),
+                             " index array on ", arr->device(), " (move one with np::to_device)"));
+    }
+  }
+}
+
+ndarray device_offsets(const Plan& plan, Device device) {
+  std::vector<std::int64_t> offsets(static_cast<std::size_t>(plan.shape.numel()));
+  walk(plan, [&](std::int64_t pos, std::int64_t off) { offsets[pos] = off; });
+  return to_device(np::array(offsets), device);
+}
+
+void device_indexed(cuda::Indexed mode, ndarray& dst, const ndarray& src, const Plan& plan) {
+  const ndarray offsets = device_offsets(plan, dst.device());
+  const bool take = mode == cuda::Indexed::take;
+  cuda::indexed(mode, dst.dtype(), src.device_data(), dst.device_data(),
+                static_cast<const std::int64_t*>(offsets.device_data()),
+                take ? dst.size() : src.size());
+}
+
+// setitem (put) and add.at (add) where a or the values live on a GPU: the values on a's
+// device (device_error when that mixes devices), broadcast to the indexed shape in a's dtype.
+void device_scatter(cuda::Indexed mode, const char* op, ndarray& a, const Indices& indices,
+                    const ndarray& values) {
+  gpu::common_device(op, {&a, &values});
+  if (!gpu::off_host(a)) {  // GPU values into a host array (even a 0-d one)
+    throw device_error(msg(op, ": the operands live on two devices: a ", a.shape(),
+                           " array on cpu and ", values.shape(), " values on ", values.device(),
+                           " (move one with np::to_device)"));
+  }
+  const Plan plan = make_plan(a, on_host(indices), op);
+  ndarray v = detail::as_dtype(broadcast_to(gpu::on(values, a.device()), plan.shape), a.dtype());
+  if (v.shares_memory(a)) v = v.copy();
+  device_indexed(mode, a, v, plan);
+}
+
 // The two forms a training loop indexes with, without building a Plan: x[idx] with a 1-D
 // integer array (a mini-batch of rows) and x[rows, cols] with two 1-D integer arrays of one
 // length on a 2-D x (softmax cross-entropy's pick of each row's label). The same results and
@@ -303,6 +360,13 @@ std::optional<ndarray> gather_fast(const ndarray& a, const Indices& indices) {
 }  // namespace
 
 ndarray getitem(const ndarray& a, const Indices& indices) {
+  if (gpu::off_host(a)) [[unlikely]] {
+    const Plan plan = make_plan(a, on_host(indices), "getitem");
+    ndarray out = ndarray::uninitialized(plan.shape, a.dtype(), a.device());
+    device_indexed(cuda::Indexed::take, out, a, plan);
+    return out;
+  }
+  check_index_devices(a, indices, "getitem");
   if (auto out = gather_fast(a, indices)) return std::move(*out);
   const Plan plan = make_plan(a, indices, "getitem");
   ndarray out = ndarray::uninitialized(plan.shape, a.dtype());
@@ -316,6 +380,10 @@ ndarray getitem(const ndarray& a, const Indices& indices) {
 }
 
 void setitem(ndarray& a, const Indices& indices, const ndarray& value) {
+  if (gpu::off_host(a) || gpu::off_host(value)) [[unlikely]] {
+    return device_scatter(cuda::Indexed::put, "setitem", a, indices, value);
+  }
+  check_index_devices(a, indices, "setitem");
   const Plan plan = make_plan(a, indices, "setitem");
   ndarray v = detail::as_dtype(broadcast_to(value, plan.shape), a.dtype());
   if (v.shares_memory(a)) v = v.copy();  // a[::-1] = a reads every value before writing
@@ -328,6 +396,10 @@ void setitem(ndarray& a, const Indices& indices, const ndarray& value) {
 }
 
 void add_at(ndarray& a, const Indices& indices, const ndarray& values) {
+  if (gpu::off_host(a) || gpu::off_host(values)) [[unlikely]] {
+    return device_scatter(cuda::Indexed::add, "add.at", a, indices, values);
+  }
+  check_index_devices(a, indices, "add.at");
   const Plan plan = make_plan(a, indices, "add.at");
   ndarray v = detail::as_dtype(broadcast_to(values, plan.shape), a.dtype());
   if (v.shares_memory(a)) v = v.copy();

@@ -462,6 +462,8 @@ std::string npy_header(const Shape& shape, DType dtype) {
 
 std::string to_npy(const ndarray& a) {
   if (!a.defined()) throw std::invalid_argument("to_npy: the array is None");
+  // An array on a GPU is saved from a host copy: the same bytes (the host waits here).
+  if (a.device() != Device::cpu) return to_npy(to_device(a, Device::cpu));
   std::string out = npy_header(a.shape(), a.dtype());
   out.append(static_cast<const char*>(a.raw_data()), a.nbytes());
   return out;

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "np/detail.hpp"
+#include "np/gpu.hpp"
 
 namespace np {
 
@@ -113,6 +114,9 @@ ndarray matmul(const ndarray& a, const ndarray& b) {
   };
   const ndarray x = stacked(a, sa, m, k);
   const ndarray y = stacked(b, sb, k, n);
+  if (gpu::off_host(x) || gpu::off_host(y)) [[unlikely]] {
+    return gpu::matmul_stacked(x, y, out_shape, m, k, n, batch.numel());
+  }
   ndarray out = ndarray::uninitialized(out_shape, compute);
   const std::int64_t count = batch.numel();
   dispatch(compute, [&](auto tag) {
@@ -132,6 +136,9 @@ ndarray matmul(const ndarray& a, const ndarray& b) {
 ndarray matmul(const ndarray& a, const ndarray& b, Transpose which) {
   require_defined(a, "matmul");
   require_defined(b, "matmul");
+  if (gpu::off_host(a) || gpu::off_host(b)) [[unlikely]] {
+    return gpu::matmul_transposed(a, b, which == Transpose::a);
+  }
   const bool in_place = a.ndim() == 2 && b.ndim() == 2 && a.dtype() == b.dtype() &&
                         (a.dtype() == DType::float32 || a.dtype() == DType::float64);
   auto copied = [&] { return which == Transpose::a ? matmul(a.T(), b) : matmul(a, b.T()); };

@@ -4,6 +4,7 @@
 
 #include "np/broadcast.hpp"
 #include "np/detail.hpp"
+#include "np/gpu.hpp"
 
 namespace np {
 
@@ -75,6 +76,7 @@ ndarray ndarray::transpose(const std::vector<int>& axes) const {
     strides[i] = in_strides[a];
   }
   if (identity) return copy();
+  if (gpu::off_host(*this)) [[unlikely]] return gpu::gather(*this, out_shape, strides);
   ndarray out = uninitialized(out_shape, dtype());
   dispatch(dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -134,6 +136,7 @@ ndarray broadcast_to(const ndarray& a, const Shape& shape) {
     throw shape_error(
         msg("broadcast_to: cannot broadcast an array of shape ", a.shape(), " to shape ", shape));
   }
+  if (gpu::off_host(a)) [[unlikely]] return gpu::broadcast_to(a, shape);
   ndarray out = ndarray::uninitialized(shape, a.dtype());
   dispatch(a.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -200,7 +203,16 @@ ndarray concatenate(const std::vector<ndarray>& arrays, int axis) {
     out_shape[ax] += a.shape()[ax];
     dtype = promote_types(dtype, a.dtype());
   }
-  ndarray out = ndarray::uninitialized(out_shape, dtype);
+  // Every array on one device (common_device's rule for numbers does not apply: none is 0-d).
+  const Device device = first.device();
+  for (const auto& a : arrays) {
+    if (a.device() != device) {
+      throw device_error(msg("concatenate: the operands live on two devices: a ", first.shape(),
+                             " array on ", device, " and a ", a.shape(), " array on ",
+                             a.device(), " (move one with np::to_device)"));
+    }
+  }
+  ndarray out = ndarray::uninitialized(out_shape, dtype, device);
   std::int64_t outer = 1;
   for (int i = 0; i < ax; ++i) outer *= out_shape[i];
   const std::int64_t out_row = out.size() / std::max<std::int64_t>(outer, 1);
@@ -209,6 +221,15 @@ ndarray concatenate(const std::vector<ndarray>& arrays, int axis) {
   for (const auto& a : arrays) {
     const ndarray x = detail::as_dtype(a, dtype);
     const std::int64_t row = outer ? x.size() / outer : 0;
+    if (device != Device::cpu) [[unlikely]] {
+      // One strided copy per array: `outer` rows of `row` elements into the output's rows.
+      if (row > 0 && outer > 0) {
+        cuda::copy_rows(static_cast<std::byte*>(out.device_data()) + col * item, out_row * item,
+                        x.device_data(), row * item, row * item, outer);
+      }
+      col += row;
+      continue;
+    }
     const auto* src = static_cast<const std::byte*>(x.raw_data());
     auto* dst = static_cast<std::byte*>(out.raw_data());
     for (std::int64_t o = 0; o < outer; ++o) {
@@ -237,6 +258,7 @@ ndarray stack(const std::vector<ndarray>& arrays, int axis) {
 ndarray pad(const ndarray& a, const std::vector<std::pair<std::int64_t, std::int64_t>>& pad_width,
             double constant_value) {
   require_defined(a, "pad");
+  if (gpu::off_host(a)) [[unlikely]] gpu::unsupported("pad", a);
   std::vector<std::pair<std::int64_t, std::int64_t>> w = pad_width;
   if (w.size() == 1 && a.ndim() > 1) w.assign(static_cast<std::size_t>(a.ndim()), w.front());
   if (static_cast<int>(w.size()) != a.ndim()) {

@@ -6,7 +6,9 @@
 #include <limits>
 #include <new>
 
+#include "np/cuda/backend.hpp"
 #include "np/detail.hpp"
+#include "np/gpu.hpp"
 #include "np/pool.hpp"
 
 namespace np {
@@ -58,6 +60,35 @@ ndarray ndarray::uninitialized(Shape shape, DType dtype) {
   return a;
 }
 
+ndarray ndarray::uninitialized(Shape shape, DType dtype, Device device) {
+  if (device == Device::cpu) return uninitialized(shape, dtype);
+  if (!device_available(device)) {
+    throw device_error(detail::msg("array: cannot allocate a ", shape, " ", dtype, " array on ",
+                                   device, ": ", device_unavailable_reason(device)));
+  }
+  ndarray a;
+  a.shape_ = shape;
+  a.dtype_ = dtype;
+  a.device_ = device;
+  for (auto d : a.shape_) {
+    if (d < 0)
+      throw shape_error(detail::msg("array: negative dimensions are not allowed: ", shape));
+  }
+  // GPU memory from the backend's pool; the handle's reference count stays in host memory.
+  const std::size_t bytes = a.nbytes();
+  auto* p = static_cast<std::byte*>(cuda::allocate(bytes));
+  a.storage_ = std::shared_ptr<std::byte[]>(
+      p, [bytes](std::byte* q) { cuda::deallocate(q, bytes); }, pool::Allocator<std::byte>{});
+  a.ptr_ = p;
+  return a;
+}
+
+void ndarray::not_on_host(const char* op) const {
+  throw device_error(detail::msg(op, ": the ", shape_, " ", dtype_, " array lives on ", device_,
+                                 ", not in host memory; this operation has no ", device_,
+                                 " kernel (move the array with np::to_device)"));
+}
+
 std::int64_t ndarray::len() const {
   if (!defined() || ndim() == 0) throw shape_error("len() of unsized object");
   return shape_[0];
@@ -65,6 +96,7 @@ std::int64_t ndarray::len() const {
 
 void ndarray::check_dtype(DType wanted, const char* op) const {
   if (!defined()) throw std::invalid_argument(detail::msg(op, ": the array is None"));
+  if (device_ != Device::cpu) not_on_host(op);
   if (dtype_ != wanted) {
     throw dtype_error(detail::msg(op, ": the array has dtype ", dtype_, ", not ", wanted));
   }
@@ -75,6 +107,7 @@ double ndarray::flat(std::int64_t i) const {
   if (i < 0 || i >= size()) {
     throw index_error(detail::msg("flat: index ", i, " is out of bounds for size ", size()));
   }
+  if (device_ != Device::cpu) return gpu::flat(*this, i);
   return dispatch(dtype_, [&](auto tag) {
     using T = typename decltype(tag)::type;
     return to_double(reinterpret_cast<const T*>(ptr_)[i]);
@@ -86,6 +119,7 @@ void ndarray::set_flat(std::int64_t i, double value) {
   if (i < 0 || i >= size()) {
     throw index_error(detail::msg("flat: index ", i, " is out of bounds for size ", size()));
   }
+  if (device_ != Device::cpu) return gpu::set_flat(*this, i, value);
   dispatch(dtype_, [&](auto tag) {
     using T = typename decltype(tag)::type;
     reinterpret_cast<T*>(ptr_)[i] = static_cast<T>(value);
@@ -94,6 +128,7 @@ void ndarray::set_flat(std::int64_t i, double value) {
 
 ndarray ndarray::copy() const {
   if (!defined()) return {};
+  if (device_ != Device::cpu) return gpu::copy(*this);
   ndarray out = uninitialized(shape_, dtype_);
   std::memcpy(out.ptr_, ptr_, nbytes());
   return out;
@@ -102,6 +137,7 @@ ndarray ndarray::copy() const {
 ndarray ndarray::astype(DType dtype) const {
   if (!defined()) throw std::invalid_argument("astype: the array is None");
   if (dtype == dtype_) return copy();
+  if (device_ != Device::cpu) return gpu::astype(*this, dtype);
   ndarray out = uninitialized(shape_, dtype);
   const std::int64_t n = size();
   dispatch(dtype_, [&](auto from_tag) {
@@ -124,6 +160,7 @@ ndarray ndarray::astype(DType dtype) const {
 
 void ndarray::fill(double value) {
   if (!defined()) throw std::invalid_argument("fill: the array is None");
+  if (device_ != Device::cpu) return gpu::fill(*this, value);
   const std::int64_t n = size();
   dispatch(dtype_, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -216,13 +253,21 @@ ndarray full(Shape shape, double value, DType dtype) {
   return out;
 }
 
+// The *_like functions make their array on a's device, as NumPy's and CuPy's do.
 ndarray zeros_like(const ndarray& a, std::optional<DType> dtype) {
+  if (a.device() != Device::cpu) return full_like(a, 0.0, dtype);
   return zeros(a.shape(), dtype.value_or(a.dtype()));
 }
 ndarray ones_like(const ndarray& a, std::optional<DType> dtype) {
+  if (a.device() != Device::cpu) return full_like(a, 1.0, dtype);
   return ones(a.shape(), dtype.value_or(a.dtype()));
 }
 ndarray full_like(const ndarray& a, double value, std::optional<DType> dtype) {
+  if (a.device() != Device::cpu) {
+    ndarray out = ndarray::uninitialized(a.shape(), dtype.value_or(a.dtype()), a.device());
+    out.fill(value);
+    return out;
+  }
   return full(a.shape(), value, dtype.value_or(a.dtype()));
 }
 
@@ -283,6 +328,9 @@ namespace {
 DType value_based(DType array_dtype, const ndarray& scalar) {
   const DType s = scalar.dtype();
   if (s == DType::bool_) return array_dtype;
+  // A 0-d array on a GPU counts by its kind only: reading its value would make the host wait
+  // for the GPU at every operation (CuPy does not look at it either).
+  if (scalar.device() != Device::cpu) return array_dtype;
   if (is_integer(s)) {
     const std::int64_t v =
         s == DType::int64 ? scalar.item<std::int64_t>() : static_cast<std::int64_t>(scalar.flat(0));

@@ -118,20 +118,23 @@ class ndarray {
   ndarray(Shape shape, DType dtype);
   // An array whose elements are not set yet: for kernels that write every element.
   static ndarray uninitialized(Shape shape, DType dtype);
+  // The same on `device` (GPU memory from the pool for Device::cuda; np/device.hpp).
+  static ndarray uninitialized(Shape shape, DType dtype, Device device);
 
   bool defined() const { return static_cast<bool>(storage_); }
   const Shape& shape() const { return shape_; }
   int ndim() const { return shape_.ndim(); }
   std::int64_t size() const { return shape_.numel(); }
   DType dtype() const { return dtype_; }
-  // Where the elements live: always the CPU in this build (see np/device.hpp).
+  // Where the elements live (see np/device.hpp).
   Device device() const { return device_; }
   std::size_t itemsize() const { return np::itemsize(dtype_); }
   std::size_t nbytes() const { return static_cast<std::size_t>(size()) * itemsize(); }
   // len(a): the length of the first axis (a 0-d array has none: shape_error).
   std::int64_t len() const;
 
-  // Typed access to the elements; T must match the dtype exactly (dtype_error otherwise).
+  // Typed access to the elements in host memory; T must match the dtype exactly (dtype_error
+  // otherwise). An array on a GPU has no host elements: device_error (move it with to_device).
   template <Element T>
   T* data() {
     check_dtype(dtype_of_v<T>, "data");
@@ -142,8 +145,17 @@ class ndarray {
     check_dtype(dtype_of_v<T>, "data");
     return reinterpret_cast<const T*>(ptr_);
   }
-  void* raw_data() { return ptr_; }
-  const void* raw_data() const { return ptr_; }
+  // The same without the dtype check; on a GPU array device_error, as data().
+  void* raw_data() {
+    if (device_ != Device::cpu) [[unlikely]] not_on_host("raw_data");
+    return ptr_;
+  }
+  const void* raw_data() const {
+    if (device_ != Device::cpu) [[unlikely]] not_on_host("raw_data");
+    return ptr_;
+  }
+  // Internal, for the device kernels: the elements' address on whichever device holds them.
+  void* device_data() const { return ptr_; }
 
   // a.item(): the only element of a size-1 array, converted to T.
   template <Scalar T = double>
@@ -198,6 +210,8 @@ class ndarray {
 
  private:
   void check_dtype(DType wanted, const char* op) const;
+  // Throws device_error: `op` reads elements in host memory and this array is on a GPU.
+  [[noreturn]] void not_on_host(const char* op) const;
 
   std::shared_ptr<std::byte[]> storage_;
   std::byte* ptr_ = nullptr;
@@ -363,6 +377,7 @@ T ndarray::item() const {
     throw shape_error(
         detail::msg("item: can only convert an array of size 1, not of shape ", shape_));
   }
+  if (device_ != Device::cpu) return to_device(*this, Device::cpu).item<T>();  // waits
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
     if (dtype_ == DType::int64) return static_cast<T>(*reinterpret_cast<const std::int64_t*>(ptr_));
   }
@@ -372,6 +387,7 @@ T ndarray::item() const {
 template <Scalar T>
 std::vector<T> ndarray::to_vector() const {
   if (!defined()) throw std::invalid_argument("to_vector: the array is None");
+  if (device_ != Device::cpu) return to_device(*this, Device::cpu).to_vector<T>();  // waits
   std::vector<T> out(static_cast<std::size_t>(size()));
   dispatch(dtype_, [&](auto tag) {
     using E = typename decltype(tag)::type;

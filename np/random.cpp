@@ -189,6 +189,11 @@ void RandomState::shuffle(ndarray& a) {
   if (!a.defined() || a.ndim() == 0) {
     throw shape_error("shuffle: x must be at least 1-dimensional (len() of unsized object)");
   }
+  if (a.device() != Device::cpu) {
+    // The draws are made on the host (docs/gpu.md); shuffle an index and gather instead.
+    throw device_error("shuffle: not supported for arrays on cuda: the CUDA backend has no "
+                       "kernel for it (shuffle on the host, then np::to_device)");
+  }
   // Fisher-Yates from the back, swapping whole rows. NumPy's 2-D shuffle draws the same j
   // sequence as its 1-D one (and still draws when the rows are empty), so one loop serves all.
   const std::int64_t n = a.len();

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "np/detail.hpp"
+#include "np/gpu.hpp"
 
 namespace np {
 
@@ -168,6 +169,7 @@ template <class Better>
 ndarray extreme(const char* name, const ndarray& a, const Axes& axes, bool keepdims,
                 Better better) {
   if (!a.defined()) throw std::invalid_argument(msg(name, ": the operand is None"));
+  if (gpu::off_host(a)) [[unlikely]] return gpu::reduce(name, a, axes, keepdims);
   const Plan p = make_plan(a, axes, keepdims, name);
   if (p.inner == 0) {
     throw std::invalid_argument(
@@ -182,6 +184,7 @@ ndarray extreme(const char* name, const ndarray& a, const Axes& axes, bool keepd
 template <class Better>
 ndarray arg_extreme(const char* name, const ndarray& a, std::optional<int> axis, Better better) {
   if (!a.defined()) throw std::invalid_argument(msg(name, ": the operand is None"));
+  if (gpu::off_host(a)) [[unlikely]] return gpu::arg_reduce(name, a, axis);
   if (a.size() == 0)
     throw std::invalid_argument(msg(name, ": attempt to get ", name, " of an empty sequence"));
   const Axes axes = axis ? Axes(*axis) : Axes();
@@ -216,6 +219,7 @@ ndarray arg_extreme(const char* name, const ndarray& a, std::optional<int> axis,
 
 ndarray sum(const ndarray& a, Axes axes, bool keepdims) {
   if (!a.defined()) throw std::invalid_argument("sum: the operand is None");
+  if (gpu::off_host(a)) [[unlikely]] return gpu::reduce("sum", a, axes, keepdims);
   const Plan p = make_plan(a, axes, keepdims, "sum");
   // NumPy sums bool and small integers in the platform integer (int64).
   const DType acc = is_floating(a.dtype()) ? a.dtype() : DType::int64;
@@ -241,6 +245,7 @@ ndarray sum(const ndarray& a, Axes axes, bool keepdims) {
 
 ndarray mean(const ndarray& a, Axes axes, bool keepdims) {
   if (!a.defined()) throw std::invalid_argument("mean: the operand is None");
+  if (gpu::off_host(a)) [[unlikely]] return gpu::mean(a, axes, keepdims);
   const Plan p = make_plan(a, axes, keepdims, "mean");
   // Integers are averaged in float64; floats in their own dtype.
   const ndarray x = is_floating(a.dtype()) ? a : a.astype(DType::float64);
@@ -271,11 +276,13 @@ ndarray argmin(const ndarray& a, std::optional<int> axis) {
 }
 
 bool all(const ndarray& a) {
+  if (gpu::off_host(a)) [[unlikely]] return gpu::all(a);
   const ndarray b = as_dtype(a, DType::bool_);
   const bool* p = b.data<bool>();
   return std::all_of(p, p + b.size(), [](bool v) { return v; });
 }
 bool any(const ndarray& a) {
+  if (gpu::off_host(a)) [[unlikely]] return gpu::any(a);
   const ndarray b = as_dtype(a, DType::bool_);
   const bool* p = b.data<bool>();
   return std::any_of(p, p + b.size(), [](bool v) { return v; });
@@ -287,6 +294,11 @@ bool array_equal(const ndarray& a, const ndarray& b) {
 }
 
 bool allclose(const ndarray& a, const ndarray& b, double rtol, double atol) {
+  if (gpu::off_host(a) || gpu::off_host(b)) [[unlikely]] {
+    // A yes-or-no read-out, as item(): the values come to the host (same device required).
+    gpu::common_device("allclose", {&a, &b});
+    return allclose(to_device(a, Device::cpu), to_device(b, Device::cpu), rtol, atol);
+  }
   const ndarray x = as_dtype(a, DType::float64), y = as_dtype(b, DType::float64);
   const Shape shape = broadcast_shapes(x.shape(), y.shape(), "allclose");
   const ndarray xb = broadcast_to(x, shape), yb = broadcast_to(y, shape);
