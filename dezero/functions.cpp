@@ -694,7 +694,8 @@ Variable embed_id(const Variable& x, const Variable& W) {
 
 // ===================================== dropout ==============================================
 
-Variable dropout(const Variable& x, double dropout_ratio) {
+Variable dropout(const Variable& x, DropoutOptions options) {
+  const double dropout_ratio = options.dropout_ratio;
   if (!(dropout_ratio >= 0.0 && dropout_ratio < 1.0)) {
     // The book divides by 1 - ratio: a ratio of 1 would give 0 / 0 everywhere.
     throw std::invalid_argument("dropout: dropout_ratio must be in [0, 1), got " +
@@ -828,8 +829,9 @@ Variables BatchNorm::backward(const Variables& gys) {
 }
 
 Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
-                    np::ndarray mean, np::ndarray var, double decay, double eps) {
-  return call<BatchNorm>({x, gamma, beta}, std::move(mean), std::move(var), decay, eps);
+                    np::ndarray mean, np::ndarray var, BatchNormOptions options) {
+  return call<BatchNorm>({x, gamma, beta}, std::move(mean), std::move(var), options.decay,
+                         options.eps);
 }
 
 }  // namespace dezero::functions

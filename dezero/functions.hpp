@@ -108,8 +108,11 @@ Variable embed_id(const Variable& x, const Variable& W);
 // stays x; in test mode (dezero::test_mode()) x itself is returned. Made of a Mul by the mask
 // and a Div by the scale, so the gradient flows through the kept elements only, times
 // 1 / (1 - dropout_ratio). dropout_ratio must lie in [0, 1) (std::invalid_argument) and x
-// be float32 or float64 (np::dtype_error).
-Variable dropout(const Variable& x, double dropout_ratio = 0.5);
+// be float32 or float64 (np::dtype_error). The book's keyword: F::dropout(x, {.dropout_ratio = 0.3}).
+struct DropoutOptions {
+  double dropout_ratio = 0.5;
+};
+Variable dropout(const Variable& x, DropoutOptions options = {});
 
 // --- batch normalisation -----------------------------------------------------------------
 // The book calls it batch_nrom. x is (N, C) or (N, C, H, W) (statistics per channel, over the
@@ -118,9 +121,14 @@ Variable dropout(const Variable& x, double dropout_ratio = 0.5);
 // updated in place (they are handles: pass the BatchNorm layer's arrays):
 //   mean = decay mean + (1 - decay) batch_mean,  var = decay var + (1 - decay) m/(m-1) batch_var
 // with m values per channel. In test mode the running statistics normalise x. Its backward
-// works in both modes (the book's fails in test mode).
+// works in both modes (the book's fails in test mode). The book's keywords:
+//   F::batch_norm(x, gamma, beta, mean, var, {.decay = 0.5, .eps = 1e-5})
+struct BatchNormOptions {
+  double decay = 0.9;
+  double eps = 2e-5;
+};
 Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
-                    np::ndarray mean, np::ndarray var, double decay = 0.9, double eps = 2e-5);
+                    np::ndarray mean, np::ndarray var, BatchNormOptions options = {});
 
 // The arithmetic of the core, re-exported as in the book's functions module.
 using dezero::add;

@@ -18,7 +18,7 @@ void Model::plot(const Variables& inputs, const std::string& to_file) {
                                 std::to_string(ys.size()) +
                                 " outputs; a graph is drawn from one output");
   }
-  utils::plot_dot_graph(ys[0], /*verbose=*/true, to_file);
+  utils::plot_dot_graph(ys[0], {.verbose = true}, to_file);
 }
 
 std::string layer_name(std::size_t i) {

@@ -68,7 +68,7 @@ void draw_conv2d_simple() {
   Variable b(np::zeros({3}), "b");
   Variable y = F::conv2d_simple(x, w, b, {.stride = 1, .pad = 1});
   y.set_name("y");
-  utils::plot_dot_graph(y, /*verbose=*/true, "conv2d_simple.png");
+  utils::plot_dot_graph(y, {.verbose = true}, "conv2d_simple.png");
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     gx.set_name("gx" + std::to_string(order));
     try {
-      utils::plot_dot_graph(gx, /*verbose=*/false, "tanh.png");
+      utils::plot_dot_graph(gx, {.verbose = false}, "tanh.png");
       std::cerr << "tanh: wrote tanh.png (the graph of derivative " << order << ")\n";
     } catch (const utils::ToolError& e) {
       std::cerr << "tanh: " << e.what() << "\n";

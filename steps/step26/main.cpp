@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   y.set_name("y");
   z.set_name("z");
   try {
-    dezero::utils::plot_dot_graph(z, /*verbose=*/false, "goldstein.png");
+    dezero::utils::plot_dot_graph(z, {.verbose = false}, "goldstein.png");
   } catch (const dezero::utils::ToolError& e) {
     std::cerr << e.what() << "\n";
     return 1;

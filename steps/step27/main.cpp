@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   x.set_name("x");
   y.set_name("y");
   try {
-    dezero::utils::plot_dot_graph(y, /*verbose=*/false, "my_sin.png");
+    dezero::utils::plot_dot_graph(y, {.verbose = false}, "my_sin.png");
   } catch (const dezero::utils::ToolError& e) {
     std::cerr << e.what() << "\n";
     return 1;

@@ -28,11 +28,11 @@ int main(int argc, char** argv) {
     for (int order = 1;; ++order) {
       Variable gx = x.grad();
       gx.set_name("gx" + std::to_string(order));
-      dezero::utils::plot_dot_graph(gx, /*verbose=*/false,
+      dezero::utils::plot_dot_graph(gx, {.verbose = false},
                                     "tanh_" + std::to_string(order) + ".png");
       std::cerr << "wrote tanh_" << order << ".png\n";
       if (order == iters + 1) {
-        dezero::utils::plot_dot_graph(gx, /*verbose=*/false, "tanh.png");
+        dezero::utils::plot_dot_graph(gx, {.verbose = false}, "tanh.png");
         std::cerr << "wrote tanh.png (the book's graph: derivative of order " << order << ")\n";
         break;
       }

@@ -796,7 +796,7 @@ TEST_F(Conv, BatchNormTrainingValuesAndRunningStatistics) {
   EXPECT_EQ(mean32.dtype(), np::float32);
   // two values per channel: the running variance takes m / (m - 1) = 2 times the batch's
   np::ndarray m1 = np::zeros({1}), v1 = np::zeros({1});
-  F::batch_norm(np::array({{2.0}, {4.0}}), np::ones({1}), np::zeros({1}), m1, v1, 0.5);
+  F::batch_norm(np::array({{2.0}, {4.0}}), np::ones({1}), np::zeros({1}), m1, v1, {.decay = 0.5});
   EXPECT_TRUE(array_is(v1, {1}, np::float64, {0.5 * 1.0 * 2.0}));  // var 1, m / (m - 1) = 2
   EXPECT_TRUE(array_is(m1, {1}, np::float64, {1.5}));
 }

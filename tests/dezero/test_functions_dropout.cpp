@@ -37,7 +37,7 @@ TEST(Dropout, Float32StaysFloat32AndTheGeneratorMovesOnByOneDrawPerElement) {
   //   -> [[0. 1.4285715 2.857143] [4.285714 0. 0.]] float32
   np::random::seed(42);
   const Variable x(np::arange(0.0, 6.0, 1.0).reshape({2, 3}).astype(np::float32));
-  const Variable y = F::dropout(x, 0.3);
+  const Variable y = F::dropout(x, {.dropout_ratio = 0.3});
   EXPECT_TRUE(data_is(y, {2, 3}, np::float32,
                       {0.0, static_cast<float>(1.4285715), static_cast<float>(2.857143),
                        static_cast<float>(4.285714), 0.0, 0.0}));
@@ -81,7 +81,7 @@ TEST(Dropout, TheGradientFlowsThroughTheKeptElementsOnly) {
 
 TEST(Dropout, AboutTheRatioOfElementsIsDroppedAndTheMeanIsKept) {
   np::random::seed(1);
-  const Variable y = F::dropout(np::ones({200, 500}), 0.3);
+  const Variable y = F::dropout(np::ones({200, 500}), {.dropout_ratio = 0.3});
   const auto values = y.data().to_vector<double>();
   std::size_t kept = 0;
   for (double v : values) {
@@ -98,7 +98,7 @@ TEST(Dropout, AboutTheRatioOfElementsIsDroppedAndTheMeanIsKept) {
 
 TEST(Dropout, ARatioOfZeroKeepsEverythingButStillDraws) {
   np::random::seed(2);
-  const Variable y = F::dropout(np::array({1.0, 2.0}), 0.0);
+  const Variable y = F::dropout(np::array({1.0, 2.0}), {.dropout_ratio = 0.0});
   EXPECT_TRUE(data_is(y, {2}, np::float64, {1.0, 2.0}));
   np::random::RandomState same(2);
   same.rand({2});
@@ -108,7 +108,7 @@ TEST(Dropout, ARatioOfZeroKeepsEverythingButStillDraws) {
 TEST(Dropout, BadArgumentsAreNamed) {
   const Variable x(np::ones({3}));
   for (double ratio : {1.0, -0.1, 1.5, std::numeric_limits<double>::quiet_NaN()}) {
-    EXPECT_TRUE(throws_with<std::invalid_argument>([&] { F::dropout(x, ratio); },
+    EXPECT_TRUE(throws_with<std::invalid_argument>([&] { F::dropout(x, {.dropout_ratio = ratio}); },
                                                    {"dropout", "dropout_ratio", "[0, 1)"}))
         << ratio;
   }
