@@ -32,14 +32,8 @@ using dztest::LocalServer;
 using dztest::throws_with;
 using dztest::write_gz;
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-void write_bytes(const fs::path& path, const std::string& bytes) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+using dztest::read_bytes;
+using dztest::write_bytes;
 
 // One ustar header block for a member `name` of `size` bytes (type '0' file, '5' folder, 'L'
 // GNU long name), its checksum filled in.

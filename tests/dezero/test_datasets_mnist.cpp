@@ -46,15 +46,8 @@ using dztest::throws_with;
 
 // ===================================== helpers ==============================================
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void write_bytes(const fs::path& path, const std::string& bytes) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+using dztest::read_bytes;
+using dztest::write_bytes;
 
 // An IDX file of bytes: magic 0x0000080D, the sizes, the elements.
 std::string idx(const std::vector<std::uint32_t>& dims, const std::string& elements) {

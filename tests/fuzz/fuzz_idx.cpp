@@ -7,31 +7,12 @@
 //   bit 1 set    read with the number of axes that the IDX magic's last byte names (when
 //                1-8), else with 1 + (byte >> 2) % 8 axes, which may disagree with the file.
 // Only DataError, the reader's error for a bad file, is caught.
-#include <zlib.h>
-
 #include <cstdint>
 #include <string>
 
 #include "dezero/datasets.hpp"
 #include "fuzz_common.hpp"
-
-namespace {
-
-std::string gzip(const std::uint8_t* data, std::size_t size) {
-  z_stream zs{};
-  if (deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) std::abort();
-  std::string out(deflateBound(&zs, size) + 32, '\0');
-  zs.next_in = const_cast<Bytef*>(data);
-  zs.avail_in = static_cast<uInt>(size);
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  if (deflate(&zs, Z_FINISH) != Z_STREAM_END) std::abort();
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
-}  // namespace
+#include "fuzz_gzip.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
@@ -41,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   int ndim = 1 + (mode >> 2) % np::Shape::max_ndim;
   if ((mode & 2) && n >= 4 && body[3] >= 1 && body[3] <= np::Shape::max_ndim) ndim = body[3];
   const std::string& path = (mode & 1) ? [&]() -> const std::string& {
-    const std::string z = gzip(body, n);
+    const std::string z = fuzz::gzip(body, n);
     return fuzz::write_scratch(z.data(), z.size());
   }()
                                        : fuzz::write_scratch(body, n);

@@ -4,8 +4,6 @@
 // archive that this program gzips first (so that the fuzzer works on the tar headers); bit 0
 // clear, the rest is the file as it is (gzip framing, truncation, corruption). Every member is
 // read to its end, in pieces whose size bits 1-3 choose. Only DataError is caught.
-#include <zlib.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,32 +11,14 @@
 #include "dezero/archive.hpp"
 #include "dezero/datasets.hpp"
 #include "fuzz_common.hpp"
-
-namespace {
-
-std::string gzip(const std::uint8_t* data, std::size_t size) {
-  uLongf bound = compressBound(static_cast<uLong>(size)) + 64;
-  std::string out(bound, '\0');
-  z_stream zs{};
-  if (deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) std::abort();
-  zs.next_in = const_cast<Bytef*>(data);
-  zs.avail_in = static_cast<uInt>(size);
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  if (deflate(&zs, Z_FINISH) != Z_STREAM_END) std::abort();
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
-}  // namespace
+#include "fuzz_gzip.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   const std::uint8_t mode = data[0];
   const std::size_t piece = std::size_t{1} << (2 * ((mode >> 1) & 7));
   const std::string& path = (mode & 1) ? [&]() -> const std::string& {
-    const std::string z = gzip(data + 1, size - 1);
+    const std::string z = fuzz::gzip(data + 1, size - 1);
     return fuzz::write_scratch(z.data(), z.size());
   }()
                                        : fuzz::write_scratch(data + 1, size - 1);
