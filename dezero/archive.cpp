@@ -113,7 +113,9 @@ void read_tar_gz(const fs::path& path, const std::function<void(TarMember&)>& vi
   // A member must fit in what the file can hold (deflate packs at most 1032 bytes into one),
   // so a damaged size field is an error before anything is allocated for it.
   std::error_code ec;
-  const std::uint64_t most = 1032 * static_cast<std::uint64_t>(fs::file_size(path, ec)) + 1024;
+  const std::uintmax_t file_size = fs::file_size(path, ec);
+  if (ec) throw DataError(msg(name, ": cannot tell its size: ", ec.message()));
+  const std::uint64_t most = 1032 * static_cast<std::uint64_t>(file_size) + 1024;
   std::string long_name;  // from a GNU 'L' entry, for the next member
   for (std::uint64_t offset = 0;; offset += block) {
     Header h;
@@ -131,7 +133,7 @@ void read_tar_gz(const fs::path& path, const std::function<void(TarMember&)>& vi
                           " has checksum ", stored, " but its bytes sum to ", sum));
     }
     const std::uint64_t size = number_field(h, 124, 12, name);
-    if (!ec && size > most) {
+    if (size > most) {
       throw DataError(msg(name, ": the tar header at byte ", offset, " announces a member of ", size,
                           " bytes, more than the archive can hold"));
     }
@@ -159,6 +161,11 @@ void read_tar_gz(const fs::path& path, const std::function<void(TarMember&)>& vi
       left -= n;
     };
     if (type == 'L') {  // GNU: the next member's long name is this entry's data
+      // A name, not a payload: a damaged size must not allocate what the archive could hold.
+      if (size > 65536) {
+        throw DataError(msg(name, ": the GNU long-name entry at byte ", offset, " announces ",
+                            size, " bytes; a name is at most 65536"));
+      }
       std::string text(size, '\0');
       read_exactly(text.data(), text.size());
       long_name = text.substr(0, strnlen(text.c_str(), text.size()));

@@ -96,6 +96,12 @@ Example decode(const Source& src, const fs::path& path) {
       throw DataError(msg(src.dataset, ": ", path.string(), " member ", m.name, " has ", m.size,
                           " bytes, not a whole number of ", record, "-byte records"));
     }
+    // The largest official member holds 50 000 records (CIFAR-100's train.bin): a damaged
+    // size field must not allocate what a gzip stream could in theory unpack to.
+    if (m.size > 50000 * static_cast<std::uint64_t>(record)) {
+      throw DataError(msg(src.dataset, ": ", path.string(), " member ", m.name, " has ", m.size,
+                          " bytes, more than 50000 records"));
+    }
     std::vector<char> bytes(m.size);
     m.read(bytes.data(), bytes.size());
     found[m.name] = std::move(bytes);

@@ -170,6 +170,10 @@ TEST_F(Archives, TarReaderRejectsBrokenArchives) {
   // a size field larger than the archive could hold: refused before anything is allocated
   write_gz(p, tar_header("huge.bin", 8000000000ull) + std::string(1024, '\0'));
   EXPECT_TRUE(throws_with<D::DataError>(visit_all, {p.string(), "8000000000 bytes", "can hold"}));
+  // a GNU long name announcing more than a name could be (within what the file could hold)
+  write_gz(p, tar_header("././@LongLink", 70000, 'L') + std::string(70000, 'n') +
+                  std::string(1024, '\0'));
+  EXPECT_TRUE(throws_with<D::DataError>(visit_all, {p.string(), "long-name", "70000 bytes"}));
   write_bytes(p, body);  // not gzip
   EXPECT_TRUE(throws_with<D::DataError>(visit_all, {p.string(), "not a gzip file"}));
 }

@@ -259,13 +259,19 @@ TEST_F(DataCache, HttpErrorAndUnreachableServerLeaveNoFile) {
   testing::internal::CaptureStderr();
   EXPECT_TRUE(throws_with<utils::DownloadError>([&] { utils::get_file(server.url("/none.bin")); },
                                                 {"HTTP 404", "none.bin"}));
-  // A port where nothing listens (the server's, once it has gone).
-  std::string url;
-  {
-    LocalServer gone;
-    url = gone.url("/x.bin");
-  }
+  // A port where nothing listens: bound but not listening, so connecting is refused, and no
+  // other test's server can take the port meanwhile (ctest runs tests side by side).
+  const int quiet = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(quiet, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(quiet, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::getsockname(quiet, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/x.bin";
   EXPECT_TRUE(throws_with<utils::DownloadError>([&] { utils::get_file(url); }, {url, "failed"}));
+  ::close(quiet);
   testing::internal::GetCapturedStderr();
   EXPECT_EQ(entries(cache_), std::vector<std::string>{});
   EXPECT_TRUE(throws_with<std::invalid_argument>([&] { utils::get_file(server.url("/dir/")); },
