@@ -93,6 +93,9 @@ constinit std::vector<BackwardObserver> backward_observers;
 }  // namespace
 
 void add_backward_observer(BackwardObserver observer) { backward_observers.push_back(observer); }
+void remove_backward_observer(BackwardObserver observer) {
+  std::erase(backward_observers, observer);
+}
 
 void Variable::backward(BackwardOptions options) const {
   const auto [retain_grad, create_graph] = options;
@@ -105,6 +108,20 @@ void Variable::backward(BackwardOptions options) const {
   GraphWalk walk(GraphWalk::Order::generation);
   walk.add(node().creator);
 
+  // Whether the gradient of an input can never be read, so that backward need not compute
+  // it: a constant, or a variable without a creator that only this list holds (an array the
+  // call wrapped; a program that keeps the Variable keeps its gradient). While an observer
+  // watches (DEZERO_GRAPH draws every gradient), only constants are skipped.
+  const bool observed = !backward_observers.empty();
+  auto unreadable_grad = [observed](const Variables& inputs, std::size_t i) {
+    const std::shared_ptr<detail::VariableNode>& node = inputs[i].node_;
+    if (node->constant) return true;
+    if (observed || node->creator) return false;
+    long holders = 0;
+    for (const Variable& x : inputs) holders += x.node_ == node ? 1 : 0;
+    return node.use_count() == holders;
+  };
+
   while (const std::shared_ptr<Function> f = walk.next()) {
     Variables gys;
     gys.reserve(f->outputs_.size());
@@ -115,11 +132,23 @@ void Variable::backward(BackwardOptions options) const {
       }
       gys.push_back(Variable(y->grad));
     }
-    {
+    const Variables& inputs = f->inputs();
+    std::uint32_t unread = 0;
+    for (std::size_t i = 0; i < inputs.size() && i < 32; ++i) {
+      if (unreadable_grad(inputs, i)) unread |= 1u << i;
+    }
+    // When no input's gradient can be read, the function's backward is not run at all.
+    if (inputs.size() >= 32 || unread != (1u << inputs.size()) - 1) {
       // The backward pass is recorded only when asked for (higher-order derivatives).
       const ConfigGuard guard(Config::enable_backprop, create_graph);
-      const Variables gxs = f->backward(gys);
-      const Variables& inputs = f->inputs();
+      f->unread_grads_ = unread;
+      Variables gxs;
+      try {
+        gxs = f->backward(gys);
+      } catch (...) {
+        f->unread_grads_ = 0;  // needs_input_grad is true again outside backward
+        throw;
+      }
       if (gxs.size() != inputs.size()) {
         throw std::logic_error("backward: " + f->type() + " returned " +
                                std::to_string(gxs.size()) + " gradients for " +
@@ -127,14 +156,16 @@ void Variable::backward(BackwardOptions options) const {
       }
       for (std::size_t i = 0; i < inputs.size(); ++i) {
         const Variable& x = inputs[i];
-        // A constant operand keeps no gradient; None is no gradient (labels, for example).
-        if (x.node().constant || !gxs[i]) continue;
+        // An unreadable gradient is not kept (see unreadable_grad); None is no gradient
+        // (labels, for example).
+        if (x.node().constant || !f->needs_input_grad(i) || !gxs[i]) continue;
         // The first gradient is shared, later ones are added into a new variable (never in
         // place), exactly as x.grad = x.grad + gx in the book.
         auto& grad = x.node().grad;
         grad = grad ? (Variable(grad) + gxs[i]).node_ : gxs[i].node_;
         walk.add(x.node().creator);
       }
+      f->unread_grads_ = 0;
     }
     if (!retain_grad) {
       for (std::size_t k = 0; k < f->outputs_.size(); ++k) {
@@ -287,8 +318,8 @@ np::ndarray Add::forward(const np::ndarray& x0, const np::ndarray& x1) {
 Add::Gradients Add::backward(const Variable& gy) {
   Variable gx0 = gy, gx1 = gy;
   if (shapes_.broadcast()) {  // the forward pass broadcast one of them
-    gx0 = functions::sum_to(gx0, shapes_.x0());
-    gx1 = functions::sum_to(gx1, shapes_.x1());
+    if (needs_input_grad(0)) gx0 = functions::sum_to(gx0, shapes_.x0());
+    if (needs_input_grad(1)) gx1 = functions::sum_to(gx1, shapes_.x1());
   }
   return {gx0, gx1};
 }
@@ -296,10 +327,15 @@ Add::Gradients Add::backward(const Variable& gy) {
 np::ndarray Mul::forward(const np::ndarray& x0, const np::ndarray& x1) { return x0 * x1; }
 
 Mul::Gradients Mul::backward(const Variable& gy) {
-  Variable gx0 = gy * x1(), gx1 = gy * x0();
-  if (!(x0().shape() == x1().shape())) {
-    gx0 = functions::sum_to(gx0, x0().shape());
-    gx1 = functions::sum_to(gx1, x1().shape());
+  const bool broadcast = !(x0().shape() == x1().shape());
+  Variable gx0, gx1;
+  if (needs_input_grad(0)) {
+    gx0 = gy * x1();
+    if (broadcast) gx0 = functions::sum_to(gx0, x0().shape());
+  }
+  if (needs_input_grad(1)) {
+    gx1 = gy * x0();
+    if (broadcast) gx1 = functions::sum_to(gx1, x1().shape());
   }
   return {gx0, gx1};
 }
@@ -313,10 +349,11 @@ np::ndarray Sub::forward(const np::ndarray& x0, const np::ndarray& x1) {
 }
 
 Sub::Gradients Sub::backward(const Variable& gy) {
-  Variable gx0 = gy, gx1 = -gy;
+  Variable gx0 = gy, gx1;
+  if (needs_input_grad(1)) gx1 = -gy;
   if (shapes_.broadcast()) {
-    gx0 = functions::sum_to(gx0, shapes_.x0());
-    gx1 = functions::sum_to(gx1, shapes_.x1());
+    if (needs_input_grad(0)) gx0 = functions::sum_to(gx0, shapes_.x0());
+    if (needs_input_grad(1)) gx1 = functions::sum_to(gx1, shapes_.x1());
   }
   return {gx0, gx1};
 }
@@ -324,11 +361,15 @@ Sub::Gradients Sub::backward(const Variable& gy) {
 np::ndarray Div::forward(const np::ndarray& x0, const np::ndarray& x1) { return x0 / x1; }
 
 Div::Gradients Div::backward(const Variable& gy) {
-  Variable gx0 = gy / x1();
-  Variable gx1 = gy * (-x0() / pow(x1(), 2));
-  if (!(x0().shape() == x1().shape())) {
-    gx0 = functions::sum_to(gx0, x0().shape());
-    gx1 = functions::sum_to(gx1, x1().shape());
+  const bool broadcast = !(x0().shape() == x1().shape());
+  Variable gx0, gx1;
+  if (needs_input_grad(0)) {
+    gx0 = gy / x1();
+    if (broadcast) gx0 = functions::sum_to(gx0, x0().shape());
+  }
+  if (needs_input_grad(1)) {
+    gx1 = gy * (-x0() / pow(x1(), 2));
+    if (broadcast) gx1 = functions::sum_to(gx1, x1().shape());
   }
   return {gx0, gx1};
 }

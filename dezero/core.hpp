@@ -66,8 +66,10 @@ struct BackwardOptions {
 // Observers of backward: functions that every Variable::backward calls when it has finished,
 // with the variable it started from and its options. The DEZERO_GRAPH recorder of
 // dezero/utils is one (it installs itself); without any, backward tests an empty list.
+// While one is installed, backward computes every gradient (Function::needs_input_grad).
 using BackwardObserver = void (*)(const Variable& output, const BackwardOptions& options);
 void add_backward_observer(BackwardObserver observer);
+void remove_backward_observer(BackwardObserver observer);
 
 namespace detail {
 // What a Python Variable object holds; Variable handles share one node.
@@ -277,6 +279,15 @@ class Function {
   // Identity, for seen-sets and graph drawings.
   const void* id() const { return this; }
 
+  // Whether backward must give input i a gradient (PyTorch's ctx.needs_input_grad). Not when
+  // nothing can ever read it: a constant operand (the 2 in 2 * x), or an array the call wrapped
+  // in a Variable that no one else holds (the batch x in model(x)): the book computes those
+  // gradients and drops them. backward may skip them (the products and convolutions do, a
+  // third of an MLP's work); whatever it returns for them is dropped. True outside backward.
+  bool needs_input_grad(std::size_t i) const {
+    return i >= 32 || ((unread_grads_ >> i) & 1u) == 0;
+  }
+
   static inline std::int64_t alive = 0;  // live functions, for tests that watch memory
 
  protected:
@@ -292,7 +303,8 @@ class Function {
   Variables apply(Variables inputs, std::shared_ptr<Function> self);
   Arrays forward_named(const Arrays& xs);
   int generation_ = 0;
-  std::uint64_t visit_mark_ = 0;  // the GraphWalk that last queued this function
+  std::uint32_t unread_grads_ = 0;  // bit i: input i's gradient cannot be read (backward only)
+  std::uint64_t visit_mark_ = 0;    // the GraphWalk that last queued this function
   Variables inputs_;
   detail::OutputList outputs_;
 };

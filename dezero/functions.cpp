@@ -200,21 +200,27 @@ Variable broadcast_to(const Variable& x, const np::Shape& shape) {
 // recorded (no create_graph), the products read W and x transposed in place instead of through
 // the copies W.T() and x.T() would make, with the same numbers; a recorded pass builds the
 // book's graph (Transpose and MatMul nodes) so that it can be differentiated again.
+// A gradient that no one can read (Function::needs_input_grad: the batch a model was called
+// on) is not computed: None in its place.
 namespace {
-std::pair<Variable, Variable> matmul_grads(const Variable& x, const Variable& W,
-                                           const Variable& gy) {
+std::pair<Variable, Variable> matmul_grads(const Function& f, const Variable& x,
+                                           const Variable& W, const Variable& gy) {
+  Variable gx, gW;
   if (!Config::enable_backprop) {
-    return {Variable(np::matmul(gy.data(), W.data(), np::Transpose::b)),
-            Variable(np::matmul(x.data(), gy.data(), np::Transpose::a))};
+    if (f.needs_input_grad(0)) gx = np::matmul(gy.data(), W.data(), np::Transpose::b);
+    if (f.needs_input_grad(1)) gW = np::matmul(x.data(), gy.data(), np::Transpose::a);
+  } else {
+    if (f.needs_input_grad(0)) gx = matmul(gy, W.T());
+    if (f.needs_input_grad(1)) gW = matmul(x.T(), gy);
   }
-  return {matmul(gy, W.T()), matmul(x.T(), gy)};
+  return {gx, gW};
 }
 }  // namespace
 
 class MatMul : public BinaryFunction {
  public:
   np::ndarray forward(const np::ndarray& x, const np::ndarray& W) override { return x.dot(W); }
-  Gradients backward(const Variable& gy) override { return matmul_grads(x0(), x1(), gy); }
+  Gradients backward(const Variable& gy) override { return matmul_grads(*this, x0(), x1(), gy); }
 };
 
 Variable matmul(const Variable& x, const Variable& W) { return call<MatMul>({x, W}); }
@@ -314,9 +320,10 @@ class Linear : public Function {
   }
   Variables backward(const Variables& gys) override {
     const Variable& gy = gys[0];
-    auto [gx, gW] = matmul_grads(input(0), input(1), gy);
+    auto [gx, gW] = matmul_grads(*this, input(0), input(1), gy);
     if (inputs().size() == 2) return {std::move(gx), std::move(gW)};
-    return {std::move(gx), std::move(gW), sum_to(gy, input(2).shape())};
+    Variable gb = needs_input_grad(2) ? sum_to(gy, input(2).shape()) : Variable();
+    return {std::move(gx), std::move(gW), std::move(gb)};
   }
 };
 

@@ -182,9 +182,10 @@ Variable call_with_bias(const Variable& x, const Variable& W, const Variable& b,
 }
 
 // The gradients for x and W, and for b (gy summed over all but the channels) when there is one.
-Variables with_bias_grad(Variable gx, Variable gW, const Variable& gy, std::size_t n_inputs) {
-  if (n_inputs == 2) return {std::move(gx), std::move(gW)};
-  return {std::move(gx), std::move(gW), gy.sum({0, 2, 3})};
+Variables with_bias_grad(const Function& f, Variable gx, Variable gW, const Variable& gy) {
+  if (f.inputs().size() == 2) return {std::move(gx), std::move(gW)};
+  Variable gb = f.needs_input_grad(2) ? gy.sum({0, 2, 3}) : Variable();
+  return {std::move(gx), std::move(gW), std::move(gb)};
 }
 
 }  // namespace
@@ -195,9 +196,14 @@ Arrays Conv2d::forward(const Arrays& xs) {
 
 Variables Conv2d::backward(const Variables& gys) {
   const Variable &x = input(0), &W = input(1), &gy = gys[0];
-  Variable gx = deconv2d(gy, W, {}, {.stride = stride_, .pad = pad_, .outsize = image_size(x)});
-  Variable gW = call<Conv2DGradW>({x, gy}, kernel_of(W), stride_, pad_);
-  return with_bias_grad(std::move(gx), std::move(gW), gy, inputs().size());
+  // The batch a model was called on needs no gradient (Function::needs_input_grad): the
+  // first layer's deconvolution is skipped.
+  Variable gx, gW;
+  if (needs_input_grad(0)) {
+    gx = deconv2d(gy, W, {}, {.stride = stride_, .pad = pad_, .outsize = image_size(x)});
+  }
+  if (needs_input_grad(1)) gW = call<Conv2DGradW>({x, gy}, kernel_of(W), stride_, pad_);
+  return with_bias_grad(*this, std::move(gx), std::move(gW), gy);
 }
 
 Variable conv2d(const Variable& x, const Variable& W, const Variable& b, ConvOptions options) {
@@ -211,9 +217,10 @@ Arrays Deconv2d::forward(const Arrays& xs) {
 
 Variables Deconv2d::backward(const Variables& gys) {
   const Variable &x = input(0), &W = input(1), &gy = gys[0];
-  Variable gx = conv2d(gy, W, {}, {.stride = stride_, .pad = pad_});
-  Variable gW = call<Conv2DGradW>({gy, x}, kernel_of(W), stride_, pad_);
-  return with_bias_grad(std::move(gx), std::move(gW), gy, inputs().size());
+  Variable gx, gW;
+  if (needs_input_grad(0)) gx = conv2d(gy, W, {}, {.stride = stride_, .pad = pad_});
+  if (needs_input_grad(1)) gW = call<Conv2DGradW>({gy, x}, kernel_of(W), stride_, pad_);
+  return with_bias_grad(*this, std::move(gx), std::move(gW), gy);
 }
 
 Variable deconv2d(const Variable& x, const Variable& W, const Variable& b, DeconvOptions options) {

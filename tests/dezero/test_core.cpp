@@ -616,6 +616,124 @@ TEST(Core, BackwardObserversSeeEveryPass) {
   (x * 2.0).backward();
   EXPECT_EQ(observed.calls, before + 2);
   EXPECT_FALSE(observed.retain_grad);
+  dezero::remove_backward_observer(&observe);
+  (x * 2.0).backward();
+  EXPECT_EQ(observed.calls, before + 2);
+}
+
+// ===================================== unreadable gradients =================================
+
+// A product that records what backward was asked to compute, and computes only that.
+class SpyMatMul : public dezero::BinaryFunction {
+ public:
+  explicit SpyMatMul(std::vector<bool>* asked) : asked_(asked) {}
+  np::ndarray forward(const np::ndarray& x, const np::ndarray& W) override { return x.dot(W); }
+  Gradients backward(const Variable& gy) override {
+    asked_->assign({needs_input_grad(0), needs_input_grad(1)});
+    Variable gx, gW;
+    if (needs_input_grad(0)) gx = F::matmul(gy, x1().T());
+    if (needs_input_grad(1)) gW = F::matmul(x0().T(), gy);
+    return {gx, gW};
+  }
+
+ private:
+  std::vector<bool>* asked_;
+};
+
+const np::ndarray batch = np::array(std::vector<double>{1, 2, 3, 4, 5, 6}, np::Shape{2, 3});
+const np::ndarray weights = np::array(std::vector<double>{1, -1, 0.5, 2, -0.5, 1}, np::Shape{3, 2});
+
+// An array passed where a Variable is expected is wrapped by the call, and nobody holds that
+// Variable: its gradient cannot be read, so backward is told not to compute it. A Variable the
+// program holds, or a function's output, gets its gradient as before.
+TEST(UnreadableGradients, ANakedArrayIsNotDifferentiated) {
+  std::vector<bool> asked;
+  const Variable W(weights);
+  {
+    const Variable y = dezero::call<SpyMatMul>({batch, W}, &asked);
+    EXPECT_TRUE(y.creator()->needs_input_grad(0));  // true outside backward
+    F::sum(y).backward();
+    EXPECT_EQ(asked, (std::vector<bool>{false, true}));
+    EXPECT_FALSE(y.creator()->inputs()[0].grad());
+    // x^T gy with gy all ones: each column of gW is the column sums of the batch
+    EXPECT_TRUE(data_is(W.grad(), {3, 2}, np::float64, {5, 5, 7, 7, 9, 9}));
+    EXPECT_TRUE(y.creator()->needs_input_grad(0));  // and again after it
+  }
+  W.cleargrad();
+  const Variable x(batch);  // held: its gradient is read below
+  const Variable y = dezero::call<SpyMatMul>({x, W}, &asked);
+  F::sum(y).backward();
+  EXPECT_EQ(asked, (std::vector<bool>{true, true}));
+  // gy W^T: each row is W's row sums
+  EXPECT_TRUE(data_is(x.grad(), {2, 3}, np::float64, {0, 2.5, 0.5, 0, 2.5, 0.5}));
+  EXPECT_TRUE(data_is(W.grad(), {3, 2}, np::float64, {5, 5, 7, 7, 9, 9}));
+}
+
+TEST(UnreadableGradients, OutputsAndConstantsAndSharedArrays) {
+  std::vector<bool> asked;
+  const Variable W(weights);
+  // An output of another function: its gradient flows on to x, so it is needed.
+  const Variable x(batch);
+  Variable y = dezero::call<SpyMatMul>({x * 1.0, W}, &asked);
+  F::sum(y).backward();
+  EXPECT_EQ(asked, (std::vector<bool>{true, true}));
+  EXPECT_TRUE(x.grad());
+  // A constant operand (the 2 in W * 2) is never differentiated.
+  y = dezero::call<SpyMatMul>({W.T(), dezero::constant(np::eye(3, np::float64) * 2.0)}, &asked);
+  F::sum(y).backward();
+  EXPECT_EQ(asked, (std::vector<bool>{true, false}));
+  // One variable as both operands, held only by the input list (twice): nothing to compute,
+  // so backward does not run; held by the program too, both gradients are computed.
+  const np::ndarray square = np::array(std::vector<double>{1, 2, 3, 4}, np::Shape{2, 2});
+  Variable both(square);
+  y = dezero::call<SpyMatMul>({both, both}, &asked);
+  both = Variable();
+  asked.clear();
+  F::sum(y).backward();
+  EXPECT_TRUE(asked.empty());
+  both = Variable(square);
+  y = dezero::call<SpyMatMul>({both, both}, &asked);
+  F::sum(y).backward();
+  EXPECT_EQ(asked, (std::vector<bool>{true, true}));
+  // (gy W^T + x^T gy) with gy all ones: row sums plus column sums
+  EXPECT_TRUE(data_is(both.grad(), {2, 2}, np::float64, {7, 11, 9, 13}));
+}
+
+// A function whose only input is unreadable is not run backward at all, and the results for
+// the readable ones are the same bits as when every gradient is computed.
+TEST(UnreadableGradients, SkippingChangesNoReadableGradient) {
+  std::vector<std::string> log;
+  const Variable y = dezero::call<Square>({batch}, "square", &log);
+  F::sum(y).backward();
+  EXPECT_TRUE(log.empty());
+
+  const Variable W(np::random::randn({3, 4}).astype(np::float32));
+  const Variable b(np::random::randn({4}).astype(np::float32));
+  const np::ndarray x32 = np::random::randn({5, 3}).astype(np::float32);
+  const auto loss = [&](const Variable& x) { return F::sum(F::sigmoid(F::linear(x, W, b))); };
+  loss(x32).backward();  // the batch wrapped
+  const np::ndarray gW = W.grad().data(), gb = b.grad().data();
+  W.cleargrad();
+  b.cleargrad();
+  const Variable held(x32);
+  loss(held).backward();
+  EXPECT_TRUE(held.grad());
+  EXPECT_TRUE(np::array_equal(W.grad().data(), gW));
+  EXPECT_TRUE(np::array_equal(b.grad().data(), gb));
+}
+
+// While an observer watches backward (DEZERO_GRAPH draws every gradient), the wrapped array's
+// gradient is computed and kept as the book keeps it.
+TEST(UnreadableGradients, AnObserverSeesEveryGradient) {
+  std::vector<bool> asked;
+  const Variable W(weights);
+  dezero::add_backward_observer(&observe);
+  const Variable y = dezero::call<SpyMatMul>({batch, W}, &asked);
+  F::sum(y).backward();
+  dezero::remove_backward_observer(&observe);
+  EXPECT_EQ(asked, (std::vector<bool>{true, true}));
+  EXPECT_TRUE(data_is(y.creator()->inputs()[0].grad(), {2, 3}, np::float64,
+                      {0, 2.5, 0.5, 0, 2.5, 0.5}));
 }
 
 }  // namespace
