@@ -139,9 +139,19 @@ ndarray matmul(const ndarray& a, const ndarray& b, Transpose which) {
   if (gpu::off_host(a) || gpu::off_host(b)) [[unlikely]] {
     return gpu::matmul_transposed(a, b, which == Transpose::a);
   }
-  const bool in_place = a.ndim() == 2 && b.ndim() == 2 && a.dtype() == b.dtype() &&
-                        (a.dtype() == DType::float32 || a.dtype() == DType::float64);
   auto copied = [&] { return which == Transpose::a ? matmul(a.T(), b) : matmul(a, b.T()); };
+  if (a.ndim() != 2 || b.ndim() != 2) return copied();
+  // Mixed float dtypes (a float32 weight against a float64 gradient, as NumPy promotes them):
+  // the narrower operand is widened first, as matmul would widen it after the copy; the
+  // widening is exact, so the numbers are the same.
+  const DType dtype = result_type(a, b);
+  if (a.dtype() != b.dtype() && (dtype == DType::float32 || dtype == DType::float64) &&
+      is_floating(a.dtype()) && is_floating(b.dtype())) {
+    return matmul(a.dtype() == dtype ? a : a.astype(dtype),
+                  b.dtype() == dtype ? b : b.astype(dtype), which);
+  }
+  const bool in_place = a.dtype() == b.dtype() &&
+                        (a.dtype() == DType::float32 || a.dtype() == DType::float64);
   if (!in_place) return copied();
   // The shapes as the product sees them: op(a) is m x k, op(b) is k x n.
   const std::int64_t m = which == Transpose::a ? a.shape()[1] : a.shape()[0];

@@ -121,12 +121,20 @@ TEST(Linalg, MatmulWithTransposeFlagsIsTheProductOfTheCopy) {
       if (k == 0) {
         EXPECT_TRUE(np::array_equal(ta, np::zeros({m, n}, dtype)));
       }
+      // one operand float32, the other float64 (an LSTM's float32 weights against float64
+      // gradients): widened first, the same bits as the product of the widened copies
+      const np::DType other = dtype == np::float32 ? np::float64 : np::float32;
+      const np::ndarray ta_mixed = np::matmul(at, b.astype(other), np::Transpose::a);
+      const np::ndarray tb_mixed = np::matmul(a.astype(other), bt, np::Transpose::b);
+      EXPECT_EQ(ta_mixed.dtype(), np::float64);
+      EXPECT_TRUE(np::array_equal(ta_mixed, np::matmul(at.T(), b.astype(other))));
+      EXPECT_TRUE(np::array_equal(tb_mixed, np::matmul(a.astype(other), bt.T())));
     }
   }
 }
 
 TEST(Linalg, MatmulWithTransposeFlagsOnOtherOperands) {
-  // integers, mixed dtypes and 1-D operands take the copying way, with matmul's results
+  // integers and 1-D operands take the copying way, with matmul's results
   const np::ndarray i = np::arange(6).reshape({3, 2});
   EXPECT_TRUE(array_is(np::matmul(i, i, np::Transpose::a), {2, 2}, np::int64, {20, 26, 26, 35}));
   EXPECT_TRUE(array_is(np::matmul(i.astype(np::float32), range({3, 2}), np::Transpose::a),
