@@ -56,6 +56,10 @@ flags="-std=c++17 -O3 -march=native -DNDEBUG -I/usr/include/eigen3"
 g++ $flags "$SHARED/bench/gemm_peak.cpp" -o "$OUT/build/gemm_peak" -lopenblas
 g++ $flags -fopenmp "$SHARED/bench/gemm_peak.cpp" -o "$OUT/build/gemm_peak_omp" -lopenblas
 { "$OUT/build/gemm_peak" 1 0.2; "$OUT/build/gemm_peak_omp" 2 0.2; } > "$gemm"
+# The memory bandwidth (W6's fully connected layers are limited by it, not by FLOPs).
+stream=$OUT/stream.txt
+g++ $flags -fopenmp "$SHARED/bench/stream_probe.cpp" -o "$OUT/build/stream_probe"
+{ "$OUT/build/stream_probe" 1 256; "$OUT/build/stream_probe" 2 256; } > "$stream"
 
 run_one() {  # run_one IMPL WORKLOAD THREADS
   case $1 in
@@ -82,5 +86,5 @@ done
   echo "Measured $(date -u +%F) on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs;"
   echo "OpenBLAS kernel $CORETYPE, OMP_WAIT_POLICY=$OMP_WAIT_POLICY, $REPS repetitions."
   echo
-  PYTHONPATH="$SHARED/bench" "$PYTHON" bench/summarize.py "$raw" "$gemm"
+  PYTHONPATH="$SHARED/bench" "$PYTHON" bench/summarize.py "$raw" "$gemm" "$stream"
 } | tee "$OUT/results.md"

@@ -2,7 +2,12 @@
 """bench/compare.sh's raw lines -> Markdown: medians, min-max, per-repetition ratios to
 PyTorch, the GEMM peak of the same run and each workload's fraction of its bound.
 
-usage: summarize.py RAW GEMM   (common.py of ../shared/bench on PYTHONPATH, for FLOP counts)
+usage: summarize.py RAW GEMM [STREAM]   (common.py of ../shared/bench on PYTHONPATH)
+
+The bound is the dense FLOPs at the GEMM peak of the run. For W6 (VGG16 at batch 1) the fully
+connected layers are matrix-vector products, limited by reading their 124 million weights, not
+by arithmetic: with STREAM (the memory bandwidth probe's lines of the same run) their part of
+the bound is those bytes at the best measured bandwidth instead of their FLOPs at the peak.
 RAW lines: impl=<cpp|torch|dezero> rep=<i> threads=<t> workload=<W> seconds=<s> metric=<m> ...
 """
 import collections
@@ -29,7 +34,22 @@ def fmt(xs):
     return "%.4g (%.4g–%.4g)" % (statistics.median(xs), min(xs), max(xs))
 
 
-def main(raw, gemm):
+def fc_layers(layers):
+    return [(m, k, o) for name, m, k, o in layers if name.startswith("fc")]
+
+
+def w6_bound(peak_gflops, bandwidth_gbps):
+    """VGG16 forward at batch 1: the convolutions' FLOPs at the GEMM peak plus the fully
+    connected weights (float32) at the memory bandwidth."""
+    layers = common.vgg16_layers()
+    fc = fc_layers(layers)
+    fc_flops = sum(2 * m * k * o for m, k, o in fc)
+    fc_bytes = sum(4 * (k * o + o) for m, k, o in fc)
+    conv_flops = common.FLOPS["W6"] - fc_flops
+    return conv_flops / (peak_gflops * 1e9) + fc_bytes / (bandwidth_gbps * 1e9)
+
+
+def main(raw, gemm, stream=None):
     runs = [r for r in parse(raw) if "seconds" in r]
     seconds = collections.defaultdict(dict)   # (threads, W, impl) -> {rep: s}
     metric = collections.defaultdict(str)
@@ -44,6 +64,11 @@ def main(raw, gemm):
     for g in parse(gemm):
         k = (g["dtype"], int(g["threads"]))
         peaks[k] = max(peaks[k], float(g["gflops_best"]))
+
+    bandwidth = collections.defaultdict(float)  # threads -> best GB/s of any STREAM kernel
+    if stream:
+        for b in parse(stream):
+            bandwidth[int(b["threads"])] = max(bandwidth[int(b["threads"])], float(b["gbps_best"]))
 
     for threads in sorted({k[0] for k in seconds}):
         print("### %d thread%s\n" % (threads, "" if threads == 1 else "s"))
@@ -71,6 +96,8 @@ def main(raw, gemm):
             cpp = seconds.get((threads, w, "cpp"), {})
             if flops and peak and cpp:
                 bound = flops / (peak * 1e9)
+                if w == "W6" and bandwidth.get(threads):
+                    bound = w6_bound(peak, bandwidth[threads])
                 row += ["%.3g" % bound, "%.2f" % (bound / statistics.median(cpp.values()))]
             else:
                 row += ["-", "-"]
@@ -79,7 +106,11 @@ def main(raw, gemm):
     print("GEMM peak measured in this run (best of Eigen and OpenBLAS, GFLOP/s): " + ", ".join(
         "%s %d thread%s %.1f" % (k[0], k[1], "" if k[1] == 1 else "s", v)
         for k, v in sorted(peaks.items())))
+    if bandwidth:
+        print("\nMemory bandwidth measured in this run (best STREAM kernel, GB/s): " + ", ".join(
+            "%d thread%s %.1f" % (t, "" if t == 1 else "s", v) for t, v in sorted(bandwidth.items()))
+            + "; W6's bound counts its fully connected weights at that bandwidth.")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])
