@@ -510,6 +510,45 @@ TEST_F(Conv, Deconv2dGradients) {
   }
 }
 
+// A batch passed as an array (the first layer of a model) gets no gradient, since nobody can
+// read it (Function::needs_input_grad): the deconvolution for gx is skipped, and the weight and
+// bias gradients are the same bits as when the batch is a Variable the program holds. The
+// same for deconv2d, whose gx is a convolution.
+TEST_F(Conv, AnArrayBatchIsNotDifferentiated) {
+  for (const Case& c : {cases()[0], cases()[3]}) {
+    const np::ndarray x = np::random::randn({c.N, c.C, c.H, c.W}).astype(np::float32);
+    const np::ndarray gy_in = np::random::randn({c.N, c.OC, c.OH(), c.OW()}).astype(np::float32);
+    const Variable W(np::random::randn({c.OC, c.C, c.k.h, c.k.w}).astype(np::float32));
+    const Variable b_conv(np::random::randn({c.OC}).astype(np::float32));
+    const Variable b_deconv(np::random::randn({c.C}).astype(np::float32));
+    // The gradients of sum(y * r) for a fixed r: the input's (if kept), W's and b's. The input
+    // is the array itself (wrapped by the call, for the call only) or a Variable held here.
+    const auto grads = [&](const np::ndarray& array, const Variable* held, bool deconv) {
+      const Variable& b = deconv ? b_deconv : b_conv;
+      W.cleargrad();
+      b.cleargrad();
+      const F::DeconvOptions d{.stride = c.s, .pad = c.p, .outsize = Pair(c.H, c.W)};
+      const F::ConvOptions o{.stride = c.s, .pad = c.p};
+      const Variable y = deconv ? (held ? F::deconv2d(*held, W, b, d) : F::deconv2d(array, W, b, d))
+                                : (held ? F::conv2d(*held, W, b, o) : F::conv2d(array, W, b, o));
+      F::sum(y * (deconv ? x : gy_in)).backward();
+      return std::make_tuple(y.creator()->inputs()[0].grad(), W.grad().data(), b.grad().data());
+    };
+    for (const bool deconv : {false, true}) {
+      SCOPED_TRACE(c.str() + (deconv ? " deconv2d" : " conv2d"));
+      const np::ndarray& input = deconv ? gy_in : x;
+      const auto [g_wrapped, gW_wrapped, gb_wrapped] = grads(input, nullptr, deconv);
+      EXPECT_FALSE(g_wrapped);
+      const Variable held(input);
+      const auto [g_held, gW_held, gb_held] = grads(input, &held, deconv);
+      EXPECT_TRUE(g_held);
+      EXPECT_TRUE(np::array_equal(gW_wrapped, gW_held));
+      EXPECT_TRUE(np::array_equal(gb_wrapped, gb_held));
+      EXPECT_TRUE(g_held && g_held.shape() == input.shape());
+    }
+  }
+}
+
 // ===================================== pooling ==============================================
 
 TEST_F(Conv, PoolingLiteralAndIndexes) {
