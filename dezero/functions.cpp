@@ -1,4 +1,5 @@
 #include "dezero/functions.hpp"
+#include "np/parallel.hpp"
 
 #include <numeric>
 #include <stdexcept>
@@ -35,7 +36,9 @@ np::ndarray fused_grad(const Variable& gy, const Variable& a, Op op) {
   auto run = [&]<class T>() {
     const T *pg = g.data<T>(), *px = x.data<T>();
     T* po = out.data<T>();
-    for (std::int64_t i = 0, n = out.size(); i < n; ++i) po[i] = op(pg[i], px[i]);
+    np::detail::parallel_range(out.size(), [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) po[i] = op(pg[i], px[i]);
+    });
   };
   if (g.dtype() == np::float32) {
     run.template operator()<float>();

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "np/parallel.hpp"
+
 namespace dezero::optimizers {
 
 namespace {
@@ -46,11 +48,15 @@ bool fused(Kernel kernel, np::ndarray& p, const np::ndarray& g,
               p.device() == np::Device::cpu && g.device() == np::Device::cpu;
   for (const np::ndarray* a : state) same = same && a->dtype() == p.dtype() && a->shape() == p.shape();
   if (!same) return false;
-  if (p.dtype() == np::float32) {
-    kernel(p.data<float>(), g.data<float>(), p.size());
-  } else {
-    kernel(p.data<double>(), g.data<double>(), p.size());
-  }
+  // Each element's update is its own: the cores share the range (np/parallel.hpp), with the
+  // same bits as on one.
+  np::detail::parallel_range(p.size(), [&](std::int64_t begin, std::int64_t end) {
+    if (p.dtype() == np::float32) {
+      kernel(p.data<float>(), g.data<float>(), begin, end);
+    } else {
+      kernel(p.data<double>(), g.data<double>(), begin, end);
+    }
+  });
   return true;
 }
 
@@ -98,10 +104,10 @@ void SGD::update_one(const Parameter& param) {
   np::ndarray& p = param.data();
   const np::ndarray& g = param.grad().data();
   const bool done = fused(
-      [&](auto* pp, const auto* gp, std::int64_t n) {
+      [&](auto* pp, const auto* gp, std::int64_t begin, std::int64_t end) {
         using T = std::remove_pointer_t<decltype(pp)>;
         const T rate = static_cast<T>(lr);
-        for (std::int64_t i = 0; i < n; ++i) pp[i] -= rate * gp[i];
+        for (std::int64_t i = begin; i < end; ++i) pp[i] -= rate * gp[i];
       },
       p, g);
   if (!done) p -= lr * g;  // the book's line
@@ -185,13 +191,13 @@ void Adam::update_one(const Parameter& param) {
   const np::ndarray& grad = param.grad().data();
   const double rate = lr();
   const bool done = fused(
-      [&](auto* p, const auto* g, std::int64_t n) {
+      [&](auto* p, const auto* g, std::int64_t begin, std::int64_t end) {
         using T = std::remove_pointer_t<decltype(p)>;
         T* m = s.m.data<T>();
         T* v = s.v.data<T>();
         const T b1 = static_cast<T>(1 - beta1), b2 = static_cast<T>(1 - beta2);
         const T r = static_cast<T>(rate), e = static_cast<T>(eps);
-        for (std::int64_t i = 0; i < n; ++i) {
+        for (std::int64_t i = begin; i < end; ++i) {
           m[i] += b1 * (g[i] - m[i]);
           v[i] += b2 * (g[i] * g[i] - v[i]);
           p[i] -= r * m[i] / (std::sqrt(v[i]) + e);

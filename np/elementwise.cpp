@@ -11,6 +11,7 @@
 #include "np/broadcast.hpp"
 #include "np/detail.hpp"
 #include "np/gpu.hpp"
+#include "np/parallel.hpp"
 
 namespace np {
 
@@ -31,18 +32,25 @@ void binary_loop(const ndarray& a, const ndarray& b, ndarray& out, Op op) {
   const In* pb = static_cast<const In*>(b.raw_data());
   Out* po = static_cast<Out*>(out.raw_data());
   const std::int64_t n = out.size();
+  // (the flat cases share large arrays between the cores: np/parallel.hpp)
   if (a.shape() == out.shape() && b.shape() == out.shape()) {
-    for (std::int64_t i = 0; i < n; ++i) po[i] = op(pa[i], pb[i]);
+    detail::parallel_range(n, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) po[i] = op(pa[i], pb[i]);
+    });
     return;
   }
   if (b.size() == 1 && a.shape() == out.shape()) {
     const In vb = pb[0];
-    for (std::int64_t i = 0; i < n; ++i) po[i] = op(pa[i], vb);
+    detail::parallel_range(n, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) po[i] = op(pa[i], vb);
+    });
     return;
   }
   if (a.size() == 1 && b.shape() == out.shape()) {
     const In va = pa[0];
-    for (std::int64_t i = 0; i < n; ++i) po[i] = op(va, pb[i]);
+    detail::parallel_range(n, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) po[i] = op(va, pb[i]);
+    });
     return;
   }
   Broadcast<2> plan(out.shape(), {&a.shape(), &b.shape()});
@@ -126,10 +134,14 @@ ndarray unary(const char* name, const ndarray& a, Op op) {
     const std::int64_t n = x.size();
     if constexpr (R == Result::boolean) {
       bool* po = out.data<bool>();
-      for (std::int64_t i = 0; i < n; ++i) po[i] = op(px[i]);
+      detail::parallel_range(n, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) po[i] = op(px[i]);
+      });
     } else {
       T* po = static_cast<T*>(out.raw_data());
-      op(px, po, n);
+      detail::parallel_range(n, [&](std::int64_t begin, std::int64_t end) {
+        op(px + begin, po + begin, end - begin);
+      });
     }
   });
   return out;
