@@ -141,14 +141,13 @@ void Variable::backward(BackwardOptions options) const {
     if (inputs.size() >= 32 || unread != (1u << inputs.size()) - 1) {
       // The backward pass is recorded only when asked for (higher-order derivatives).
       const ConfigGuard guard(Config::enable_backprop, create_graph);
+      // needs_input_grad tells backward which inputs need a gradient, and is true again after
+      struct ResetOnExit {
+        Function& f;
+        ~ResetOnExit() { f.unread_grads_ = 0; }
+      } reset{*f};
       f->unread_grads_ = unread;
-      Variables gxs;
-      try {
-        gxs = f->backward(gys);
-      } catch (...) {
-        f->unread_grads_ = 0;  // needs_input_grad is true again outside backward
-        throw;
-      }
+      const Variables gxs = f->backward(gys);
       if (gxs.size() != inputs.size()) {
         throw std::logic_error("backward: " + f->type() + " returned " +
                                std::to_string(gxs.size()) + " gradients for " +
@@ -165,7 +164,6 @@ void Variable::backward(BackwardOptions options) const {
         grad = grad ? (Variable(grad) + gxs[i]).node_ : gxs[i].node_;
         walk.add(x.node().creator);
       }
-      f->unread_grads_ = 0;
     }
     if (!retain_grad) {
       for (std::size_t k = 0; k < f->outputs_.size(); ++k) {
