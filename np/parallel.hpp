@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <exception>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -29,14 +30,23 @@ template <class Body>
 void parallel_range(std::int64_t n, Body&& body) {
 #ifdef _OPENMP
   if (n >= parallel_elements && !omp_in_parallel() && omp_get_max_threads() > 1) {
+    // An exception may not leave a parallel region (that would terminate the program): the
+    // first one thrown is caught there and rethrown here.
+    std::exception_ptr error;
 #pragma omp parallel
     {
       const std::int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
       const std::int64_t blocks = (n + parallel_granule - 1) / parallel_granule;
       const std::int64_t begin = std::min(n, blocks * t / threads * parallel_granule);
       const std::int64_t end = std::min(n, blocks * (t + 1) / threads * parallel_granule);
-      if (begin < end) body(begin, end);
+      try {
+        if (begin < end) body(begin, end);
+      } catch (...) {
+#pragma omp critical(np_parallel_range_error)
+        if (!error) error = std::current_exception();
+      }
     }
+    if (error) std::rethrow_exception(error);
     return;
   }
 #endif

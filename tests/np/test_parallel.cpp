@@ -75,4 +75,18 @@ TEST(Parallel, ElementwiseOperationsGiveTheSameBitsOnMoreThreads) {
   }
 }
 
+// An error raised inside a loop that the cores share is an exception in the caller, as on one
+// core (an OpenMP region that an exception left would end the program).
+TEST(Parallel, AnErrorInASharedLoopIsAnException) {
+  const np::ndarray base = np::full({300001}, 2, np::int64);
+  np::ndarray exponent = np::full({300001}, 3, np::int64);
+  exponent.set_flat(299999, -1);
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(2);
+  EXPECT_THROW(np::power(base, exponent), std::invalid_argument);
+  omp_set_num_threads(before);
+  exponent.set_flat(299999, 3);
+  EXPECT_EQ(np::power(base, exponent).sum().item<std::int64_t>(), 8 * 300001);
+}
+
 }  // namespace
