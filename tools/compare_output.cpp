@@ -25,7 +25,9 @@
 //                       compared unless --last is given too
 //   --rising WORD       the numbers right after WORD must grow from one line to the next
 //                       among the lines of the same kind (the same text before WORD), e.g.
-//                       'accuracy:' on the train and on the test lines of each epoch
+//                       'accuracy:' on the train and on the test lines of each epoch;
+//                       'PREFIX*WORD' looks only at the lines that begin with PREFIX
+//                       ('train*accuracy:': a test accuracy may dip for an epoch)
 //   --falling WORD      the last number right after WORD must be lower than the first,
 //                       among the lines of the same kind: a noisy training loss that has
 //                       fallen overall (e.g. 'loss' of an unseeded run of a few epochs)
@@ -91,9 +93,19 @@ bool layout_matches(const std::vector<std::string>& reference, const std::vector
 // The numbers right after `word`, grouped by the kind of line (the masked text before word),
 // in the order of the lines.
 using Groups = std::vector<std::pair<std::string, std::vector<double>>>;
-Groups numbers_after(const std::vector<std::string>& lines, const std::string& word) {
+// The WORD of 'PREFIX*WORD' (or the word itself), as the messages name it.
+std::string bare(const std::string& word) { return word.substr(word.find('*') + 1); }
+
+// A word 'PREFIX*WORD' takes only the lines that begin with PREFIX.
+Groups numbers_after(const std::vector<std::string>& lines, std::string word) {
+  std::string prefix;
+  if (const std::size_t star = word.find('*'); star != std::string::npos) {
+    prefix = word.substr(0, star);
+    word = word.substr(star + 1);
+  }
   Groups groups;
   for (const auto& line : lines) {
+    if (!line.starts_with(prefix)) continue;
     const std::size_t p = line.find(word);
     if (p == std::string::npos) continue;
     std::size_t q = p + word.size();
@@ -116,17 +128,17 @@ bool rising(const std::vector<std::string>& lines, const std::string& word) {
     for (std::size_t i = 1; i < values.size(); ++i) {
       compared = true;
       if (!(values[i] > values[i - 1])) {
-        std::cout << "rising: '" << kind << word << "' went from " << values[i - 1] << " to "
+        std::cout << "rising: '" << kind << bare(word) << "' went from " << values[i - 1] << " to "
                   << values[i] << "\n";
         ok = false;
       }
     }
   }
   if (!compared) {
-    std::cout << "rising: no two lines of one kind with '" << word << "' to compare\n";
+    std::cout << "rising: no two lines of one kind with '" << bare(word) << "' to compare\n";
     return false;
   }
-  if (ok) std::cout << "rising: the numbers after '" << word << "' grow\n";
+  if (ok) std::cout << "rising: the numbers after '" << bare(word) << "' grow\n";
   return ok;
 }
 
@@ -139,16 +151,16 @@ bool falling(const std::vector<std::string>& lines, const std::string& word) {
     if (values.size() < 2) continue;
     compared = true;
     if (!(values.back() < values.front())) {
-      std::cout << "falling: '" << kind << word << "' went from " << values.front() << " to "
+      std::cout << "falling: '" << kind << bare(word) << "' went from " << values.front() << " to "
                 << values.back() << " over " << values.size() << " lines\n";
       ok = false;
     }
   }
   if (!compared) {
-    std::cout << "falling: no two lines of one kind with '" << word << "' to compare\n";
+    std::cout << "falling: no two lines of one kind with '" << bare(word) << "' to compare\n";
     return false;
   }
-  if (ok) std::cout << "falling: the numbers after '" << word << "' end lower than they start\n";
+  if (ok) std::cout << "falling: the numbers after '" << bare(word) << "' end lower than they start\n";
   return ok;
 }
 
