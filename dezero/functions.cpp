@@ -24,27 +24,39 @@ std::string shape_str(const Variable& x) { return x.shape().str(); }
 // book's operations in its order, each rounded in the dtype, so the same bits as the Variable
 // formula without its temporary arrays (tests: Functions.FusedGradientsHaveTheFormulasBits).
 // None otherwise: the caller then takes the Variable formula.
-template <class Op>
-np::ndarray fused_grad(const Variable& gy, const Variable& a, Op op) {
-  const np::ndarray &g = gy.data(), &x = a.data();
+// The array a fused backward writes, uninitialised, or None when the conditions above do not
+// hold.
+np::ndarray fused_output(const np::ndarray& g, const np::ndarray& x) {
   if (Config::enable_backprop || g.dtype() != x.dtype() || !(g.shape() == x.shape()) ||
       !np::is_floating(g.dtype()) || g.device() != np::Device::cpu ||
       x.device() != np::Device::cpu) {
     return {};
   }
-  np::ndarray out = np::ndarray::uninitialized(g.shape(), g.dtype());
-  auto run = [&]<class T>() {
+  return np::ndarray::uninitialized(g.shape(), g.dtype());
+}
+
+// body.template operator()<T>() for the floating dtype of `out`.
+template <class Body>
+void for_float_dtype(const np::ndarray& out, Body body) {
+  if (out.dtype() == np::float32) {
+    body.template operator()<float>();
+  } else {
+    body.template operator()<double>();
+  }
+}
+
+template <class Op>
+np::ndarray fused_grad(const Variable& gy, const Variable& a, Op op) {
+  const np::ndarray &g = gy.data(), &x = a.data();
+  np::ndarray out = fused_output(g, x);
+  if (!out.defined()) return out;
+  for_float_dtype(out, [&]<class T>() {
     const T *pg = g.data<T>(), *px = x.data<T>();
     T* po = out.data<T>();
     np::detail::parallel_range(out.size(), [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t i = begin; i < end; ++i) po[i] = op(pg[i], px[i]);
     });
-  };
-  if (g.dtype() == np::float32) {
-    run.template operator()<float>();
-  } else {
-    run.template operator()<double>();
-  }
+  });
   return out;
 }
 }  // namespace
@@ -376,10 +388,22 @@ class ReLU : public UnaryFunction {
     return np::maximum(x, scalar_like(x, 0.0));
   }
   Variable backward(const Variable& gy) override {
-    if (np::ndarray gx = fused_grad(gy, x(), [](auto g, auto v) {
-          return g * static_cast<decltype(g)>(v > 0);  // the mask as 0 or 1, times gy
+    // gy times the mask (x > 0) as 0 or 1, in one pass where fused_grad could (its own loop:
+    // written through fused_grad's lambda, the compiler keeps the mask as a branch and does
+    // not vectorise it)
+    const np::ndarray &g = gy.data(), &xd = x().data();
+    if (np::ndarray gx = fused_output(g, xd); gx.defined()) {
+      for_float_dtype(gx, [&]<class T>() {
+        const T* __restrict pg = g.data<T>();
+        const T* __restrict px = xd.data<T>();
+        T* __restrict po = gx.data<T>();
+        np::detail::parallel_range(gx.size(), [=](std::int64_t begin, std::int64_t end) {
+          for (std::int64_t i = begin; i < end; ++i) {
+            const T mask = px[i] > T(0) ? T(1) : T(0);
+            po[i] = pg[i] * mask;
+          }
         });
-        gx.defined()) {
+      });
       return Variable(std::move(gx));
     }
     return gy * (x().data() > np::ndarray(0));

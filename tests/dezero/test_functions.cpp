@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <utility>
@@ -385,6 +386,11 @@ TEST_F(Functions, FusedGradientsHaveTheFormulasBits) {
       x.cleargrad();  // the recorded gradient's graph refers back to x
       EXPECT_EQ(fused.dtype(), dtype);
       EXPECT_TRUE(np::array_equal(fused, formula));
+      // bit for bit, signs of zeros included (ReLU's -gy * 0 is -0 in both)
+      ASSERT_TRUE(fused.shape() == formula.shape() && formula.dtype() == dtype);
+      EXPECT_EQ(std::memcmp(fused.device_data(), formula.device_data(),
+                            static_cast<std::size_t>(fused.size()) * (dtype == np::float32 ? 4 : 8)),
+                0);
       // and not by chance: the gradient is not gy itself
       EXPECT_FALSE(np::array_equal(fused, gy));
     }
