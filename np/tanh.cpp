@@ -38,8 +38,8 @@ constexpr double Q3 = -7.93650757867487942473e-05;
 constexpr double Q4 = 4.00821782732936239552e-06;
 constexpr double Q5 = -2.01099218183624371326e-07;
 
-// The upper 32 bits, fdlibm's "high word" (64-bit integers throughout: lanes of one width
-// vectorise).
+// The upper 32 bits, fdlibm's "high word" (64-bit integers: lanes of one width vectorise;
+// only the conversions of k to and from double go through 32 bits, below).
 inline std::uint64_t high_word(double x) { return std::bit_cast<std::uint64_t>(x) >> 32; }
 inline double from_bits(std::uint64_t bits) { return std::bit_cast<double>(bits); }
 // y * 2^k by adding k to the exponent field, as fdlibm does (y and the result are normal).
@@ -55,10 +55,13 @@ inline double expm1_for_tanh(double x) {
   const bool reduce = hx > 0x3fd62e42u;  // |x| > ln2 / 2
   // The reduction x = k ln2 + r, r = hi - lo with the rounding error c. fdlibm's separate
   // case k = -1 (hi = x + ln2_hi, lo = -ln2_lo) is the general formula with k = -1.
-  std::int64_t k = static_cast<std::int64_t>(inv_ln2 * x + (x < 0 ? -0.5 : 0.5));
+  // (converted through 32 bits: a conversion between double and a 64-bit integer needs
+  // AVX-512, and without one GCC did not vectorise the loop at all on an AVX2 machine; k is
+  // between -3 and 64)
+  std::int64_t k = static_cast<std::int32_t>(inv_ln2 * x + (x < 0 ? -0.5 : 0.5));
   if (hx < 0x3ff0a2b2u) k = -1;  // |x| < 1.5 ln2 (only negative x get here)
   if (!reduce) k = 0;
-  const double kd = static_cast<double>(k);
+  const double kd = static_cast<double>(static_cast<std::int32_t>(k));
   const double hi = std::fma(-kd, ln2_hi, x);
   const double lo = kd * ln2_lo;
   const double xr = reduce ? hi - lo : x;
