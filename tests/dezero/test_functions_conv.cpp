@@ -593,6 +593,48 @@ TEST_F(Conv, PoolingNaN) {
   EXPECT_TRUE(nptest::array_is(y2.data(), {1, 1, 3, 3}, np::float64, {1, nan, nan, 3, nan, nan, 3, 3, 2}));
 }
 
+// The book's pooling(x, 2, 2): the values and the windows' first maxima (NaN the largest),
+// checked against the rule written out here, on small integers (many ties), NaNs, and odd
+// sizes (the last row and column left out), in rows shorter and longer than a vector.
+TEST_F(Conv, PoolingTwoByTwoFollowsTheFirstMaximumRule) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const np::DType dtype : {np::float32, np::float64}) {
+    for (const auto& [H, W] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+             {4, 6}, {5, 7}, {2, 2}, {9, 3}, {6, 40}}) {
+      SCOPED_TRACE(testing::Message() << np::dtype_name(dtype) << " " << H << "x" << W);
+      const std::int64_t N = 2, C = 3, OH = H / 2, OW = W / 2;
+      std::vector<double> xs = np::random::randint(0, 3, {N, C, H, W}).to_vector<double>();
+      for (std::size_t i = 3; i < xs.size(); i += 11) xs[i] = nan;
+      const std::vector<double> gys = np::random::randn({N, C, OH, OW}).to_vector<double>();
+      std::vector<double> want_y, want_gx(xs.size(), 0.0);
+      for (std::int64_t plane = 0; plane < N * C; ++plane) {
+        for (std::int64_t i = 0; i < OH; ++i) {
+          for (std::int64_t j = 0; j < OW; ++j) {
+            std::size_t best = 0;
+            bool found = false;
+            for (std::int64_t kh = 0; kh < 2; ++kh) {
+              for (std::int64_t kw = 0; kw < 2; ++kw) {
+                const auto at = static_cast<std::size_t>((plane * H + 2 * i + kh) * W + 2 * j + kw);
+                const bool wins = !found || (!std::isnan(xs[best]) && (std::isnan(xs[at]) || xs[at] > xs[best]));
+                if (wins) best = at;
+                found = true;
+              }
+            }
+            want_y.push_back(xs[best]);
+            want_gx[best] += gys[want_y.size() - 1];
+          }
+        }
+      }
+      const Variable x(np::array(xs, np::Shape{N, C, H, W}).astype(dtype));
+      const Variable y = F::pooling(x, 2, {.stride = 2});
+      EXPECT_TRUE(nptest::array_is(y.data(), {N, C, OH, OW}, dtype, want_y));
+      F::sum(y * np::array(gys, np::Shape{N, C, OH, OW}).astype(dtype)).backward();
+      const np::ndarray want = np::array(want_gx, np::Shape{N, C, H, W}).astype(dtype);
+      EXPECT_TRUE(arrays_near(x.grad().data(), want, 0.0));
+    }
+  }
+}
+
 TEST_F(Conv, PoolingMatchesTheDirectMaximum) {
   for (const Case& c : cases()) {
     if (c.p.h >= c.k.h || c.p.w >= c.k.w) continue;  // not allowed (see PaddingIsMinusInfinity)
