@@ -295,31 +295,43 @@ Chunks plan_chunks(const Geo& g, std::size_t itemsize) {
 }
 
 // im2col of the output rows [q0, q1) into col (C*KH*KW, (q1 - q0) * OW), zeros outside the image.
+// A row is a few tens of values (W4's 28 and 14), so the work per row must be small: the image
+// and row are followed incrementally rather than divided out, and the zeros at the edges (one
+// or two values) are stored in place: GCC would call memset for each of them, the call costing
+// more than the stores (no_tree_loop_distribute_patterns keeps the loops as loops).
 template <class T>
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
 void im2col_rows(const T* img, T* col, const Geo& g, std::int64_t q0, std::int64_t q1) {
-  const std::int64_t cols = (q1 - q0) * g.OW;
+  const std::int64_t OW = g.OW, SW = g.SW, cols = (q1 - q0) * OW;
   for (std::int64_t c = 0; c < g.C; ++c) {
     for (std::int64_t kh = 0; kh < g.KH; ++kh) {
       for (std::int64_t kw = 0; kw < g.KW; ++kw) {
         T* dst = col + ((c * g.KH + kh) * g.KW + kw) * cols;
         std::int64_t lo, hi;
-        valid_range(g.W, g.OW, g.SW, g.PW, kw, lo, hi);
+        valid_range(g.W, OW, SW, g.PW, kw, lo, hi);
         const std::int64_t shift = kw - g.PW;
+        std::int64_t n = q0 / g.OH, oh = q0 - n * g.OH;
         for (std::int64_t q = q0; q < q1; ++q) {
-          const std::int64_t n = q / g.OH, oh = q - n * g.OH, ih = oh * g.SH - g.PH + kh;
-          T* d = dst + (q - q0) * g.OW;
+          T* __restrict d = dst + (q - q0) * OW;
+          const std::int64_t ih = oh * g.SH - g.PH + kh;
           if (ih < 0 || ih >= g.H) {
-            std::fill(d, d + g.OW, T{});
-            continue;
-          }
-          const T* row = img + ((n * g.C + c) * g.H + ih) * g.W;
-          std::fill(d, d + lo, T{});
-          if (g.SW == 1) {
-            for (std::int64_t ow = lo; ow < hi; ++ow) d[ow] = row[ow + shift];
+            for (std::int64_t ow = 0; ow < OW; ++ow) d[ow] = T{};
           } else {
-            for (std::int64_t ow = lo; ow < hi; ++ow) d[ow] = row[ow * g.SW + shift];
+            const T* __restrict row = img + ((n * g.C + c) * g.H + ih) * g.W + shift;
+            for (std::int64_t ow = 0; ow < lo; ++ow) d[ow] = T{};
+            if (SW == 1) {
+              for (std::int64_t ow = lo; ow < hi; ++ow) d[ow] = row[ow];
+            } else {
+              for (std::int64_t ow = lo; ow < hi; ++ow) d[ow] = row[ow * SW];
+            }
+            for (std::int64_t ow = hi; ow < OW; ++ow) d[ow] = T{};
           }
-          std::fill(d + hi, d + g.OW, T{});
+          if (++oh == g.OH) {
+            oh = 0;
+            ++n;
+          }
         }
       }
     }
