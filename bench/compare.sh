@@ -11,9 +11,12 @@
 #   THREADS          default "1 2"
 #   BENCH_OUT        default build/bench-out
 #   SHARED           default ../shared (the peers' scripts are in $SHARED/bench)
-# OpenBLAS 0.3.21 picks slow Prescott kernels on this CPU: as BASELINE.md explains, the peers
-# run with OPENBLAS_CORETYPE=SkylakeX (BENCH_OPENBLAS_CORETYPE=auto keeps its detection), and
-# OMP_WAIT_POLICY=PASSIVE so that PyTorch's OpenMP threads do not spin against OpenBLAS's.
+# OpenBLAS 0.3.21 picks slow Prescott kernels on the AVX-512 Xeon guests: as BASELINE.md
+# explains, the peers run there with OPENBLAS_CORETYPE=SkylakeX. On a processor without
+# AVX-512 (the AMD EPYC Zen 3 guests) that kernel stops with an illegal instruction and
+# OpenBLAS's own detection is right (Zen), so it is kept (BENCH_OPENBLAS_CORETYPE=auto keeps
+# it anywhere). OMP_WAIT_POLICY=PASSIVE, so that PyTorch's OpenMP threads do not spin
+# against OpenBLAS's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -22,7 +25,8 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 OUT=${BENCH_OUT:-$root/build/bench-out}
 REPS=${REPS:-5}
 THREADS=${THREADS:-1 2}
-CORETYPE=${BENCH_OPENBLAS_CORETYPE:-SkylakeX}
+if grep -qw avx512f /proc/cpuinfo; then default_core=SkylakeX; else default_core=auto; fi
+CORETYPE=${BENCH_OPENBLAS_CORETYPE:-$default_core}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 export FASHION_MNIST_DIR=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
 if [ "$CORETYPE" = auto ]; then unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE; else export OPENBLAS_CORETYPE=$CORETYPE; fi
@@ -84,7 +88,11 @@ done
 
 {
   echo "Measured $(date -u +%F) on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs;"
-  echo "OpenBLAS kernel $CORETYPE, OMP_WAIT_POLICY=$OMP_WAIT_POLICY, $REPS repetitions."
+  core=$CORETYPE
+  if [ "$core" = auto ]; then  # the kernel OpenBLAS detected
+    core=$("$PYTHON" -c 'import ctypes; b = ctypes.CDLL("libopenblas.so.0"); b.openblas_get_corename.restype = ctypes.c_char_p; print(b.openblas_get_corename().decode())' 2>/dev/null || echo auto)
+  fi
+  echo "OpenBLAS kernel $core, OMP_WAIT_POLICY=$OMP_WAIT_POLICY, $REPS repetitions."
   echo
   PYTHONPATH="$SHARED/bench" "$PYTHON" bench/summarize.py "$raw" "$gemm" "$stream"
 } | tee "$OUT/results.md"
