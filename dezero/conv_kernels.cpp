@@ -338,7 +338,9 @@ void im2col_rows(const T* img, T* col, const Geo& g, std::int64_t q0, std::int64
   }
 }
 
-// The adjoint: adds the columns of the output rows [q0, q1) into img (which holds the sum so far).
+// The adjoint: adds the columns of the output rows [q0, q1) into img (which holds the sum so far),
+// in the order of im2col's values (the order of the additions into a pixel decides its bits).
+// The image and row are followed incrementally, as in im2col_rows.
 template <class T>
 void col2im_rows(const T* col, T* img, const Geo& g, std::int64_t q0, std::int64_t q1) {
   const std::int64_t cols = (q1 - q0) * g.OW;
@@ -349,8 +351,13 @@ void col2im_rows(const T* col, T* img, const Geo& g, std::int64_t q0, std::int64
         std::int64_t lo, hi;
         valid_range(g.W, g.OW, g.SW, g.PW, kw, lo, hi);
         const std::int64_t shift = kw - g.PW;
-        for (std::int64_t q = q0; q < q1; ++q) {
-          const std::int64_t n = q / g.OH, oh = q - n * g.OH, ih = oh * g.SH - g.PH + kh;
+        std::int64_t n = q0 / g.OH, oh = q0 - n * g.OH;
+        for (std::int64_t q = q0; q < q1; ++q, ++oh) {
+          if (oh == g.OH) {
+            oh = 0;
+            ++n;
+          }
+          const std::int64_t ih = oh * g.SH - g.PH + kh;
           if (ih < 0 || ih >= g.H) continue;
           const T* s = src + (q - q0) * g.OW;
           T* row = img + ((n * g.C + c) * g.H + ih) * g.W;
