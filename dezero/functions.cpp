@@ -19,13 +19,9 @@ np::ndarray scalar_like(const np::ndarray& x, double value) {
 
 std::string shape_str(const Variable& x) { return x.shape().str(); }
 
-// An element-wise backward formula gx[i] = op(gy[i], a[i]) in one pass, for a backward pass
-// that is not recorded (no create_graph) with gy and a of one floating dtype and shape: the
-// book's operations in its order, each rounded in the dtype, so the same bits as the Variable
-// formula without its temporary arrays (tests: Functions.FusedGradientsHaveTheFormulasBits).
-// None otherwise: the caller then takes the Variable formula.
-// The array a fused backward writes, uninitialised, or None when the conditions above do not
-// hold.
+// The array a fused backward (below) writes, uninitialised: for a backward pass that is not
+// recorded (no create_graph) with gy and the other operand of one floating dtype and shape on
+// the CPU. None otherwise.
 np::ndarray fused_output(const np::ndarray& g, const np::ndarray& x) {
   if (Config::enable_backprop || g.dtype() != x.dtype() || !(g.shape() == x.shape()) ||
       !np::is_floating(g.dtype()) || g.device() != np::Device::cpu ||
@@ -45,6 +41,11 @@ void for_float_dtype(const np::ndarray& out, Body body) {
   }
 }
 
+// An element-wise backward formula gx[i] = op(gy[i], a[i]) in one pass, where fused_output
+// gives an array: the book's operations in its order, each rounded in the dtype, so the same
+// bits as the Variable formula without its temporary arrays (tests:
+// Functions.FusedGradientsHaveTheFormulasBits). None otherwise: the caller then takes the
+// Variable formula.
 template <class Op>
 np::ndarray fused_grad(const Variable& gy, const Variable& a, Op op) {
   const np::ndarray &g = gy.data(), &x = a.data();

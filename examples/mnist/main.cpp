@@ -5,11 +5,11 @@
 // mini-batches of 100, 5 epochs; each epoch prints the training and the test loss and
 // accuracy, and the first 100 training images are drawn into mnist_samples.png (the book's
 // MNIST.show()). Nothing is seeded, as in the book, unless `--seed N` is given (the short
-// ctest does, so that its check that the accuracies rise does not hang on one unlucky run). The images come from the data cache, else
-// (offline) Fashion-MNIST from Debian, said on stderr, as in steps 51-53; with neither, the
-// example says what to install and exits with 77. `mnist --epochs N` trains N epochs;
-// `--train-size N` and `--test-size N` (0: all) train and test on the first N images only, for
-// a quick run.
+// ctest gives one, so that its checks do not depend on a lucky draw). The images come from
+// the data cache, else (offline) Fashion-MNIST from Debian, said on stderr, as in steps 51-53;
+// with neither, the example says what to install and exits with 77. `mnist --epochs N`
+// trains N epochs; `--train-size N` and `--test-size N` (0: all) train and test on the first
+// N images only, for a quick run.
 #include <cstdio>
 #include <iostream>
 
@@ -26,7 +26,8 @@ using dezero::models::MLP;
 
 int main(int argc, char** argv) try {
   const auto options =
-      steps::options(argc, argv, {{"epochs", 5}, {"train-size", 0}, {"test-size", 0}, {"seed", -1}});
+      steps::options(argc, argv,
+                     {{"epochs", 5}, {"train-size", 0}, {"test-size", 0}, {"seed", -1}});
   if (options.at("seed") >= 0) np::random::seed(static_cast<std::uint32_t>(options.at("seed")));
   const long max_epoch = options.at("epochs");
   const std::int64_t batch_size = 100;
