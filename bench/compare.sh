@@ -33,7 +33,7 @@ if [ "$CORETYPE" = auto ]; then unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE; else e
 [ "$REPS" -ge 1 ] || { echo "REPS must be at least 1" >&2; exit 2; }
 
 source tools/setup.sh
-DEZERO_PACKAGES+=(python3-numpy python3-torch python3-threadpoolctl python3-matplotlib libopenblas-dev)
+DEZERO_PACKAGES+=(python3-numpy python3-torch python3-threadpoolctl python3-matplotlib libopenblas-dev time)
 ensure_packages
 build release dezero_bench
 bench=$root/build/release/bench/dezero_bench
@@ -65,12 +65,17 @@ stream=$OUT/stream.txt
 g++ $flags -fopenmp "$SHARED/bench/stream_probe.cpp" -o "$OUT/build/stream_probe"
 { "$OUT/build/stream_probe" 1 256; "$OUT/build/stream_probe" 2 256; } > "$stream"
 
-run_one() {  # run_one IMPL WORKLOAD THREADS
-  case $1 in
-    cpp) "$bench" "$2" --threads "$3" ;;
-    torch) BENCH_THREADS=$3 "$PYTHON" "$SHARED/bench/torch_workloads.py" "$2" --threads "$3" ;;
-    dezero) BENCH_THREADS=$3 MPLBACKEND=Agg "$PYTHON" "$SHARED/bench/dezero_workloads.py" "$2" --threads "$3" ;;
-  esac | tail -n 1
+# run_one IMPL WORKLOAD THREADS: the peer's result line, with the process's peak resident set
+# (GNU time's maxrss_kb) appended.
+rss=$OUT/maxrss.txt
+run_one() {
+  local line
+  line=$(case $1 in
+    cpp) /usr/bin/time -f %M -o "$rss" "$bench" "$2" --threads "$3" ;;
+    torch) BENCH_THREADS=$3 /usr/bin/time -f %M -o "$rss" "$PYTHON" "$SHARED/bench/torch_workloads.py" "$2" --threads "$3" ;;
+    dezero) BENCH_THREADS=$3 MPLBACKEND=Agg /usr/bin/time -f %M -o "$rss" "$PYTHON" "$SHARED/bench/dezero_workloads.py" "$2" --threads "$3" ;;
+  esac | tail -n 1) || return 1
+  echo "$line maxrss_kb=$(tail -n 1 "$rss")"
 }
 
 for t in $THREADS; do

@@ -4,11 +4,13 @@ PyTorch, the GEMM peak of the same run and each workload's fraction of its bound
 
 usage: summarize.py RAW GEMM [STREAM]   (common.py of ../shared/bench on PYTHONPATH)
 
-The bound is the dense FLOPs at the GEMM peak of the run. For W6 (VGG16 at batch 1) the fully
+Each peer's peak memory is the median of its processes' peak resident sets (GNU time's
+maxrss_kb on each raw line). The bound is the dense FLOPs at the GEMM peak of the run. For W6 (VGG16 at batch 1) the fully
 connected layers are matrix-vector products, limited by reading their 124 million weights, not
 by arithmetic: with STREAM (the memory bandwidth probe's lines of the same run) their part of
 the bound is those bytes at the best measured bandwidth instead of their FLOPs at the peak.
 RAW lines: impl=<cpp|torch|dezero> rep=<i> threads=<t> workload=<W> seconds=<s> metric=<m> ...
+maxrss_kb=<k>
 """
 import collections
 import statistics
@@ -52,12 +54,15 @@ def w6_bound(peak_gflops, bandwidth_gbps):
 def main(raw, gemm, stream=None):
     runs = [r for r in parse(raw) if "seconds" in r]
     seconds = collections.defaultdict(dict)   # (threads, W, impl) -> {rep: s}
+    maxrss = collections.defaultdict(list)    # (threads, W, impl) -> [peak resident set, MB]
     metric = collections.defaultdict(str)
     impls = []
     for r in runs:
         key = (int(r["threads"]), r["workload"], r["impl"])
         seconds[key][r["rep"]] = float(r["seconds"])
         metric[key] = r["metric"]
+        if r.get("maxrss_kb", "").isdigit():
+            maxrss[key].append(int(r["maxrss_kb"]) / 1024)
         if r["impl"] not in impls:
             impls.append(r["impl"])
     peaks = collections.defaultdict(float)
@@ -74,7 +79,9 @@ def main(raw, gemm, stream=None):
         print("### %d thread%s\n" % (threads, "" if threads == 1 else "s"))
         head = ["W", "unit"] + ["%s s" % NAMES[i] for i in impls]
         head += ["%s / PyTorch" % NAMES[i] for i in impls if i != "torch"]
-        head += ["metric (%s)" % ", ".join(NAMES[i] for i in impls), "bound s", "cpp fraction of bound"]
+        head += ["metric (%s)" % ", ".join(NAMES[i] for i in impls)]
+        head += ["peak memory MB (%s)" % ", ".join(NAMES[i] for i in impls)]
+        head += ["bound s", "cpp fraction of bound"]
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
         for w in common.WORKLOADS:
@@ -90,6 +97,8 @@ def main(raw, gemm, stream=None):
                 ratios = [mine[k] / torch[k] for k in mine if k in torch and torch[k] > 0]
                 row.append(fmt(ratios) if ratios else "-")
             row.append(" / ".join(metric.get((threads, w, i), "-") for i in impls))
+            row.append(" / ".join("%.0f" % statistics.median(maxrss[(threads, w, i)])
+                                  if maxrss[(threads, w, i)] else "-" for i in impls))
             flops = common.FLOPS.get(w)
             dtype = "f64" if w in ("W1", "W5", "W7a", "W7b") else "f32"
             peak = peaks.get((dtype, threads), 0.0)
