@@ -90,19 +90,16 @@ bool layout_matches(const std::vector<std::string>& reference, const std::vector
   return true;
 }
 
-// The numbers right after `word`, grouped by the kind of line (the masked text before word),
-// in the order of the lines.
-using Groups = std::vector<std::pair<std::string, std::vector<double>>>;
 // The WORD of 'PREFIX*WORD' (or the word itself), as the messages name it.
 std::string bare(const std::string& word) { return word.substr(word.find('*') + 1); }
 
-// A word 'PREFIX*WORD' takes only the lines that begin with PREFIX.
-Groups numbers_after(const std::vector<std::string>& lines, std::string word) {
-  std::string prefix;
-  if (const std::size_t star = word.find('*'); star != std::string::npos) {
-    prefix = word.substr(0, star);
-    word = word.substr(star + 1);
-  }
+// The numbers right after `word`, grouped by the kind of line (the masked text before word),
+// in the order of the lines. A word 'PREFIX*WORD' takes only the lines that begin with PREFIX.
+using Groups = std::vector<std::pair<std::string, std::vector<double>>>;
+Groups numbers_after(const std::vector<std::string>& lines, const std::string& pattern) {
+  const std::size_t star = pattern.find('*');
+  const std::string prefix = star == std::string::npos ? "" : pattern.substr(0, star);
+  const std::string word = bare(pattern);
   Groups groups;
   for (const auto& line : lines) {
     if (!line.starts_with(prefix)) continue;
